@@ -1,0 +1,136 @@
+"""User settings: a small versioned JSON file under the user's config dir.
+
+`MEDIUS_CONFIG_DIR` overrides the location, so tests (and a therapist's portable setup) never touch the real
+config. A malformed file never stops the app: `load_settings` returns defaults plus a message saying what was
+wrong; out-of-range values are clamped and reported the same way. Window geometry is not here: it is a Qt
+concern and lives in QSettings inside `ui/`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pathlib
+from dataclasses import asdict, dataclass, field, fields, replace
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+FILE_NAME = "settings.json"
+APP_NAME = "medius-coach"
+
+# (min, max) for every numeric setting; values outside are clamped with a warning.
+RANGES: dict[str, tuple[float, float]] = {
+    "camera_index": (0, 16),
+    "camera_width": (320, 3840),
+    "camera_height": (240, 2160),
+    "ceiling_deg": (15.0, 90.0),
+    "pelvic_drop_tol_deg": (1.0, 20.0),
+    "rest_s": (0.0, 600.0),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    camera_index: int = 0
+    camera_width: int = 1280
+    camera_height: int = 720
+    mirror: bool = True  # display only: analysis always runs on the un-mirrored frame
+    sound: bool = True
+    ceiling_deg: float = 45.0  # side-lying abduction: the "leg above hip" ceiling (trials use 30-45°)
+    pelvic_drop_tol_deg: float = 6.0  # step-down: tolerated pelvic drop beyond the user's baseline
+    rest_s: float = 60.0
+    plan: dict | None = field(default=None)  # SessionPlan.to_dict() of the last chosen session, or None
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    settings: Settings
+    warnings: tuple[str, ...]  # human-readable, shown once in the GUI and logged
+    path: pathlib.Path
+
+
+def config_dir() -> pathlib.Path:
+    override = os.environ.get("MEDIUS_CONFIG_DIR")
+    if override:
+        return pathlib.Path(override)
+    from platformdirs import user_config_dir
+
+    return pathlib.Path(user_config_dir(APP_NAME))
+
+
+def settings_path() -> pathlib.Path:
+    return config_dir() / FILE_NAME
+
+
+def _coerce(name: str, value, default, warnings: list[str]):
+    """The value with the default's type, clamped to RANGES; the default if it cannot be read."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        warnings.append(f"'{name}' should be true or false, not {value!r}; using {default}.")
+        return default
+    if name == "plan":
+        if value is None or isinstance(value, dict):
+            return value
+        warnings.append("'plan' is not a session description; using the default session.")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        warnings.append(f"'{name}' should be a number, not {value!r}; using {default}.")
+        return default
+    value = type(default)(value)
+    lo, hi = RANGES[name]
+    if not lo <= value <= hi:
+        clamped = type(default)(min(max(value, lo), hi))
+        warnings.append(f"'{name}' = {value} is outside {lo:g}..{hi:g}; using {clamped}.")
+        return clamped
+    return value
+
+
+def validated(data: dict) -> tuple[Settings, list[str]]:
+    warnings: list[str] = []
+    defaults = Settings()
+    values = {}
+    for f in fields(Settings):
+        if f.name in data:
+            values[f.name] = _coerce(f.name, data[f.name], getattr(defaults, f.name), warnings)
+    unknown = sorted(set(data) - {f.name for f in fields(Settings)} - {"version"})
+    if unknown:
+        log.info("ignoring unknown settings keys: %s", ", ".join(unknown))
+    return replace(defaults, **values), warnings
+
+
+def load_settings(path: pathlib.Path | None = None) -> LoadResult:
+    path = path or settings_path()
+    if not path.exists():
+        return LoadResult(Settings(), (), path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("the top level is not an object")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        msg = f"Settings file {path} could not be read ({exc}); using the default settings. Saving will replace it."
+        log.warning(msg)
+        return LoadResult(Settings(), (msg,), path)
+    version = data.get("version")
+    warnings: list[str] = []
+    if version != SETTINGS_VERSION:
+        # Only one version exists so far; a newer file is read field by field, which keeps what we understand.
+        warnings.append(f"Settings file version {version!r} is not {SETTINGS_VERSION}; reading what is known.")
+    settings, more = validated(data)
+    warnings.extend(more)
+    for w in warnings:
+        log.warning("settings: %s", w)
+    return LoadResult(settings, tuple(warnings), path)
+
+
+def save_settings(settings: Settings, path: pathlib.Path | None = None) -> pathlib.Path:
+    """Write atomically (temp file + rename) so a crash never leaves half a file."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"version": SETTINGS_VERSION, **asdict(settings)}
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
