@@ -1,0 +1,208 @@
+"""The exercise log's schema and its migrations, versioned with `PRAGMA user_version`.
+
+Each migration takes the database from version N-1 to N inside one transaction, so an interrupted upgrade
+leaves the old version intact. Never edit a released migration: add a new one. `V1_SCHEMA` is kept verbatim
+(and as a fixture in tests) so the upgrade path from the very first log is tested forever.
+
+Times: wall-clock instants are UTC epoch seconds in columns ending `_utc_s`; `local_day` is the session's
+calendar day in the user's time zone when it started (what streaks and the calendar count). Rep and fault
+times (`t_*_s`) are seconds on the set's own source clock (video time or the tracker's clock), as the engine
+reports them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+V1_SCHEMA = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    started_utc_s REAL NOT NULL,
+    ended_utc_s REAL,
+    local_day TEXT NOT NULL,
+    plan_name TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE sets (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    exercise TEXT NOT NULL,
+    side TEXT NOT NULL,
+    target_reps INTEGER,
+    achieved_reps INTEGER,
+    started_utc_s REAL NOT NULL,
+    ended_utc_s REAL,
+    source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE reps (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    side TEXT NOT NULL,
+    t_start_s REAL NOT NULL,
+    t_peak_s REAL NOT NULL,
+    t_end_s REAL NOT NULL,
+    peak_deg REAL NOT NULL,
+    faults TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE fault_events (
+    id INTEGER PRIMARY KEY,
+    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    code TEXT NOT NULL,
+    value REAL NOT NULL,
+    message TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.executescript(V1_SCHEMA)
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Exercises within a session, tempo per rep, faults per rep as rows, per-set aggregates, indexes.
+
+    v1 kept a rep's faults as one comma-separated string, so counting faults meant scanning text; and every
+    history chart had to aggregate all reps. v2 keeps per-set running totals (updated in the same transaction
+    as each rep), which is what lets the history screen open in milliseconds on years of data.
+    """
+    conn.executescript(
+        """
+        CREATE TABLE session_exercises (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            exercise TEXT NOT NULL,
+            UNIQUE (session_id, exercise)
+        );
+        ALTER TABLE sets ADD COLUMN session_exercise_id INTEGER REFERENCES session_exercises(id);
+        ALTER TABLE sets ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sets ADD COLUMN rep_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sets ADD COLUMN peak_deg_sum REAL NOT NULL DEFAULT 0;
+        ALTER TABLE sets ADD COLUMN peak_deg_max REAL;
+        ALTER TABLE sets ADD COLUMN faulty_reps INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sets ADD COLUMN fault_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sets ADD COLUMN local_day TEXT NOT NULL DEFAULT '';
+
+        ALTER TABLE reps ADD COLUMN up_s REAL NOT NULL DEFAULT 0;
+        ALTER TABLE reps ADD COLUMN down_s REAL NOT NULL DEFAULT 0;
+        ALTER TABLE reps ADD COLUMN recorded_utc_s REAL;
+
+        CREATE TABLE rep_faults (
+            rep_id INTEGER NOT NULL REFERENCES reps(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            PRIMARY KEY (rep_id, position)
+        ) WITHOUT ROWID;
+        """
+    )
+    # Carry v1 data over: exercises, set order, tempo, faults as rows, per-set totals.
+    conn.execute(
+        """
+        INSERT INTO session_exercises (session_id, position, exercise)
+        SELECT session_id, ROW_NUMBER() OVER (PARTITION BY session_id ORDER BY MIN(id)) - 1, exercise
+        FROM sets GROUP BY session_id, exercise
+        """
+    )
+    conn.execute(
+        """
+        UPDATE sets SET
+            session_exercise_id = (SELECT e.id FROM session_exercises e
+                                   WHERE e.session_id = sets.session_id AND e.exercise = sets.exercise),
+            position = (SELECT COUNT(*) FROM sets s2 WHERE s2.session_id = sets.session_id AND s2.id < sets.id),
+            local_day = (SELECT local_day FROM sessions WHERE sessions.id = sets.session_id)
+        """
+    )
+    conn.execute("UPDATE reps SET up_s = t_peak_s - t_start_s, down_s = t_end_s - t_peak_s")
+    rows = conn.execute("SELECT id, faults FROM reps WHERE faults <> ''").fetchall()
+    conn.executemany(
+        "INSERT INTO rep_faults (rep_id, position, code) VALUES (?, ?, ?)",
+        [(rep_id, i, code) for rep_id, text in rows for i, code in enumerate(text.split(",")) if code],
+    )
+    conn.execute(
+        """
+        UPDATE sets SET
+            rep_count = (SELECT COUNT(*) FROM reps r WHERE r.set_id = sets.id),
+            peak_deg_sum = COALESCE((SELECT SUM(peak_deg) FROM reps r WHERE r.set_id = sets.id), 0),
+            peak_deg_max = (SELECT MAX(peak_deg) FROM reps r WHERE r.set_id = sets.id),
+            faulty_reps = (SELECT COUNT(*) FROM reps r WHERE r.set_id = sets.id AND r.faults <> ''),
+            fault_count = (SELECT COUNT(*) FROM rep_faults f JOIN reps r ON r.id = f.rep_id
+                           WHERE r.set_id = sets.id)
+        """
+    )
+    conn.executescript(
+        """
+        CREATE INDEX sessions_started ON sessions (started_utc_s);
+        CREATE INDEX sessions_day ON sessions (local_day);
+        CREATE INDEX sets_session ON sets (session_id, position);
+        CREATE INDEX sets_series ON sets (exercise, local_day, side);
+        CREATE INDEX reps_set ON reps (set_id, idx);
+        CREATE INDEX fault_events_set ON fault_events (set_id, t_s);
+        CREATE INDEX rep_faults_code ON rep_faults (code);
+        """
+    )
+
+
+# MIGRATIONS[i] takes the schema from version i to version i + 1.
+MIGRATIONS = [_v1, _v2]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Bring the schema up to `target`; returns the version found before. The caller maps sqlite errors."""
+    found = current_version(conn)
+    for version in range(found, target):
+        # executescript commits any open transaction, so the migration runs in an explicit one of its own.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            if current_version(conn) != version:
+                conn.execute("ROLLBACK")
+                continue
+            _run_in_transaction(conn, MIGRATIONS[version])
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return found
+
+
+def _run_in_transaction(conn: sqlite3.Connection, migration) -> None:
+    """Run a migration whose DDL is written as scripts without letting executescript commit half of it."""
+    def script(sql: str):
+        for statement in _split_sql(sql):
+            conn.execute(statement)
+
+    # sqlite3.Connection attributes are read-only; run the statements through a small shim instead.
+    migration(_ScriptShim(conn, script))
+
+
+class _ScriptShim:
+    def __init__(self, conn: sqlite3.Connection, script):
+        self._conn = conn
+        self.executescript = script
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def _split_sql(sql: str) -> list[str]:
+    statements, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
