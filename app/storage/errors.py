@@ -43,9 +43,6 @@ class DatabaseUnavailableError(StorageError):
     """Any other failure to open or write the log (missing folder, I/O error)."""
 
 
-_KEEPING = "Your current session is kept in memory and saved as soon as the log can be written again."
-
-
 def translate(exc: BaseException, path: str) -> StorageError:
     """Map an sqlite3 exception to the user-facing error for the log at `path`."""
     if isinstance(exc, StorageError):
@@ -54,36 +51,35 @@ def translate(exc: BaseException, path: str) -> StorageError:
     if "locked" in text or "busy" in text:
         return DatabaseLockedError(
             f"The exercise log {path} is locked by another program (another Medius Coach window or a backup tool?). "
-            f"Close it and the log is written automatically. {_KEEPING}",
+            f"Close that program.",
             path,
         )
     if "readonly" in text or "read-only" in text or "read only" in text:
         return DatabaseReadOnlyError(
             f"The exercise log {path} is read-only. Give your user write permission on the file and its folder, "
-            f"or set MEDIUS_DATA_DIR to a writable folder. {_KEEPING}",
+            f"or set MEDIUS_DATA_DIR to a writable folder.",
             path,
         )
     if "full" in text:
         return DatabaseFullError(
-            f"The disk holding the exercise log {path} is full. Free some space; the log is written automatically "
-            f"afterwards. {_KEEPING}",
+            f"The disk holding the exercise log {path} is full. Free some space on it.",
             path,
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text or "encrypted" in text:
         return DatabaseCorruptError(
             f"The exercise log {path} is damaged ({exc}). Move the file aside (or restore it from a backup); "
-            f"Medius Coach then starts a new, empty log. {_KEEPING}",
+            f"Medius Coach then starts a new, empty log.",
             path,
         )
     if "unable to open" in text:
         return DatabaseUnavailableError(
             f"The exercise log {path} cannot be opened ({exc}). Check that its folder exists and is writable, or "
-            f"set MEDIUS_DATA_DIR to a writable folder. {_KEEPING}",
+            f"set MEDIUS_DATA_DIR to a writable folder.",
             path,
         )
     if isinstance(exc, sqlite3.Error | OSError):
         return DatabaseUnavailableError(
-            f"The exercise log {path} cannot be written ({exc}). {_KEEPING}",
+            f"The exercise log {path} cannot be written ({exc}).",
             path,
         )
     raise exc

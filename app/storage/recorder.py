@@ -203,12 +203,14 @@ class SessionRecorder:
                 self._queue.popleft()
                 write.done(result)
         except StorageError as exc:
-            self._fail(str(exc), drop_connection=not isinstance(exc, DatabaseLockedError))
+            self._fail(f"{exc} Your session is kept in memory ({len(self._queue)} changes waiting) and saved "
+                       "automatically as soon as the log can be written.",
+                       drop_connection=not isinstance(exc, DatabaseLockedError))
             return False
         except Exception as exc:  # a bug must not end the user's session; keep the data and say so
             log.exception("unexpected error writing the exercise log")
-            self._fail(f"The exercise log could not be written ({exc!r}). {len(self._queue)} writes are kept in "
-                       "memory; please report this.", drop_connection=True)
+            self._fail(f"The exercise log could not be written ({exc!r}). Your session is kept in memory "
+                       f"({len(self._queue)} changes waiting); please report this.", drop_connection=True)
             return False
         if self._last_error is not None:
             log.info("exercise log writable again; flushed all queued writes")
@@ -221,7 +223,7 @@ class SessionRecorder:
         return self._store
 
     def _fail(self, message: str, *, drop_connection: bool) -> None:
-        if message != self._last_error:
+        if self._last_error is None or message.split(" Your session")[0] != self._last_error.split(" Your session")[0]:
             log.warning("exercise log: %s (%d writes queued)", message, len(self._queue))
         self._last_error = message
         self._failed_at = self._monotonic()
