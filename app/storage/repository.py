@@ -244,9 +244,13 @@ class Store:
             if rec is not None:
                 yield rec
 
-    def series(self, *, exercise: str | None = None, since_day: str | None = None) -> list[SeriesPoint]:
+    def series(self, *, exercise: str | None = None, since_day: str | None = None,
+               until_day: str | None = None) -> list[SeriesPoint]:
         """Per day, exercise and side: sets, reps, range of motion and faults — from set totals only."""
         where, params = ["rep_count > 0 OR achieved_reps IS NOT NULL"], []
+        if until_day:
+            where.append("local_day <= ?")
+            params.append(until_day)
         if exercise:
             where.append("exercise = ?")
             params.append(exercise)
@@ -261,12 +265,15 @@ class Store:
                             mean_peak_deg=(r[5] / r[4]) if r[4] else None, max_peak_deg=r[6], faulty_reps=r[7] or 0,
                             fault_count=r[8] or 0) for r in rows]
 
-    def fault_counts(self, *, since_day: str | None = None) -> list[tuple[str, str, str, int]]:
-        """(exercise, side, fault code, reps showing it), most frequent first."""
+    def fault_counts(self, *, since_day: str | None = None, until_day: str | None = None,
+                     exercise: str | None = None) -> list[tuple[str, str, str, int]]:
+        """(exercise, side, fault code, reps showing it), most frequent first. Reads rep rows of the period."""
         return [tuple(r) for r in self._read(
-            "SELECT t.exercise, t.side, f.code, COUNT(DISTINCT f.rep_id) FROM rep_faults f "
-            "JOIN reps r ON r.id = f.rep_id JOIN sets t ON t.id = r.set_id WHERE t.local_day >= ? "
-            "GROUP BY t.exercise, t.side, f.code ORDER BY 4 DESC", (since_day or "0000-00-00",))]
+            "SELECT t.exercise, t.side, f.code, COUNT(DISTINCT f.rep_id) FROM sets t "
+            "JOIN reps r ON r.set_id = t.id JOIN rep_faults f ON f.rep_id = r.id "
+            "WHERE t.local_day >= ? AND t.local_day <= ? AND (? IS NULL OR t.exercise = ?) "
+            "GROUP BY t.exercise, t.side, f.code ORDER BY 4 DESC",
+            (since_day or "0000-00-00", until_day or "9999-99-99", exercise, exercise))]
 
     def active_days(self, since_day: str | None = None) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT local_day FROM sessions WHERE local_day >= ? "

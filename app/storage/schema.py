@@ -139,6 +139,7 @@ def _v2(conn: sqlite3.Connection) -> None:
         CREATE INDEX sessions_day ON sessions (local_day);
         CREATE INDEX sets_session ON sets (session_id, position);
         CREATE INDEX sets_series ON sets (exercise, local_day, side);
+        CREATE INDEX sets_day ON sets (local_day);
         CREATE INDEX reps_set ON reps (set_id, idx);
         CREATE INDEX fault_events_set ON fault_events (set_id, t_s);
         CREATE INDEX rep_faults_code ON rep_faults (code);
