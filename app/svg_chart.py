@@ -14,14 +14,20 @@ SIDE_COLOURS = {"left": "#1f6fb4", "right": "#e0701a", "": "#555555"}
 FONT = "font-family='Helvetica, Arial, sans-serif'"
 
 
-def _nice_max(v: float) -> float:
+def _nice_step(v: float, max_ticks: int = 5) -> float:
+    """The smallest 1/2/5×10^k step that covers v in at most max_ticks steps."""
     if v <= 0:
         return 1.0
-    exp = 10 ** math.floor(math.log10(v))
-    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if v <= m * exp:
+    exp = 10 ** math.floor(math.log10(v / max_ticks))
+    for m in (1, 2, 5, 10, 20):
+        if math.ceil(v / (m * exp) - 1e-9) <= max_ticks:
             return m * exp
-    return 10 * exp
+    return 20 * exp
+
+
+def _nice_max(v: float) -> float:
+    step = _nice_step(v)
+    return max(step, math.ceil(v / step - 1e-9) * step)
 
 
 def _fmt(v: float) -> str:
@@ -34,9 +40,11 @@ def _frame(width, height, title, y_label, y_max, left, right, top, bottom) -> li
              f"<rect x='0' y='0' width='{width}' height='{height}' fill='white'/>",
              f"<text x='{left}' y='14' font-size='13' font-weight='bold' fill='#222'>{escape(title)}</text>"]
     plot_h = height - top - bottom
-    for i in range(5):
-        v = y_max * i / 4
-        y = top + plot_h - plot_h * i / 4
+    step = _nice_step(y_max)
+    n = max(1, round(y_max / step))
+    for i in range(n + 1):
+        v = step * i
+        y = top + plot_h - plot_h * v / y_max
         parts.append(f"<line x1='{left}' y1='{y:.1f}' x2='{width - right}' y2='{y:.1f}' stroke='#e3e3e3'/>")
         parts.append(f"<text x='{left - 4}' y='{y + 4:.1f}' text-anchor='end' fill='#444'>{_fmt(v)}</text>")
     parts.append(f"<text x='12' y='{top + plot_h / 2:.1f}' transform='rotate(-90 12 {top + plot_h / 2:.1f})' "
@@ -56,7 +64,7 @@ def date_line_chart(series: dict[str, list[tuple[str, float]]], *, title: str, y
                     height: int = 190, colours: dict[str, str] | None = None, y_max: float | None = None) -> str:
     """One line per series over ISO dates (gaps between sessions are drawn as lines; markers show sessions)."""
     colours = colours or SIDE_COLOURS
-    left, right, top, bottom = 42, 10, 34, 24
+    left, right, top, bottom = 42, 10, 42, 24
     pts = [(dt.date.fromisoformat(d).toordinal(), v) for s in series.values() for d, v in s]
     if not pts:
         return _empty(width, height, title)
@@ -88,7 +96,7 @@ def date_line_chart(series: dict[str, list[tuple[str, float]]], *, title: str, y
             c, " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)))
         if len(coords) <= 120:
             parts.extend(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='2.4' fill='{c}'/>" for x, y in coords)
-    _legend(parts, [n for n in series if series[n]], colours, width - 120, 14)
+    _legend(parts, [n for n in series if series[n]], colours, left, 29)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -98,7 +106,7 @@ def grouped_bar_chart(groups: list[str], series: dict[str, list[float]], *, titl
                       percent: bool = False, label_every: int = 1) -> str:
     """Bars for each group (x categories), one bar per series side by side."""
     colours = colours or SIDE_COLOURS
-    left, right, top, bottom = 42, 10, 34, 24
+    left, right, top, bottom = 42, 10, 42, 24
     values = [v for s in series.values() for v in s]
     if not groups or not values:
         return _empty(width, height, title)
@@ -118,7 +126,7 @@ def grouped_bar_chart(groups: list[str], series: dict[str, list[float]], *, titl
         if gi % label_every == 0:
             parts.append(f"<text x='{left + gi * slot + slot / 2:.1f}' y='{height - 8}' text-anchor='middle' "
                          f"fill='#444'>{escape(g)}</text>")
-    _legend(parts, names, colours, width - 120, 14)
+    _legend(parts, names, colours, left, 29)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -131,7 +139,7 @@ def horizontal_bars(rows: list[tuple[str, dict[str, float]]], *, title: str, wid
         return _empty(width, 80, title, "no faults recorded")
     names = sorted({n for _, vals in rows for n in vals}, key=lambda n: (n != "left", n))
     row_h = 10 * len(names) + 8
-    label_w, top = 150, 30
+    label_w, top = 150, 38
     height = top + row_h * len(rows) + 8
     vmax = _nice_max(max(v for _, vals in rows for v in vals.values()) * 1.05)
     parts = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}' width='{width}' "
@@ -150,7 +158,7 @@ def horizontal_bars(rows: list[tuple[str, dict[str, float]]], *, title: str, wid
             parts.append(f"<rect x='{label_w}' y='{yy}' width='{w:.1f}' height='8' fill='{colours.get(n, '#555')}'/>")
             parts.append(f"<text x='{label_w + w + 3:.1f}' y='{yy + 8}' font-size='9' fill='#444'>"
                          f"{_fmt(v)}{unit}</text>")
-    _legend(parts, names, colours, width - 120, 14)
+    _legend(parts, names, colours, 4, 29)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -1,0 +1,105 @@
+"""Charts of one exercise over time, left vs right: reps per day, range of motion, faults per rep (pyqtgraph).
+
+Drawn from `Store.series` (per-day aggregates of per-set totals), never from rep rows. Over long ranges the
+points are binned by week so a five-year history is a few hundred points, not thousands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.storage import SeriesPoint
+
+SIDE_PENS = {"left": "#1f6fb4", "right": "#e0701a"}
+DAY_S = 86400.0
+
+
+def day_to_epoch(day: str) -> float:
+    """Local noon of the day, so the date axis (local time) labels each point with its own date."""
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12)).timestamp()
+
+
+def bin_points(points: list[SeriesPoint], weekly: bool) -> dict[str, list[tuple[float, int, float | None, float]]]:
+    """side -> [(x_epoch_s, reps, mean_peak_deg, faults_per_rep)], per day or per ISO week."""
+    acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0, 0])
+    for p in points:
+        d = dt.date.fromisoformat(p.day)
+        key_day = (d - dt.timedelta(days=d.weekday())).isoformat() if weekly else p.day
+        a = acc[(p.side, key_day)]
+        a[0] += p.reps
+        a[1] += (p.mean_peak_deg or 0.0) * p.reps
+        a[2] += p.fault_count
+        a[3] += p.sets
+    out: dict[str, list] = defaultdict(list)
+    for (side, day), (reps, peak_sum, faults, _sets) in sorted(acc.items(), key=lambda kv: kv[0][1]):
+        x = day_to_epoch(day) + (3.5 * DAY_S if weekly else 0.0)
+        out[side].append((x, reps, peak_sum / reps if reps else None, faults / reps if reps else 0.0))
+    return out
+
+
+class HistoryCharts(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        # One GraphicsLayoutWidget (one view, one paint) instead of three PlotWidgets: a faster first paint.
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.ci.setSpacing(4)
+        layout.addWidget(self.view)
+        self.plots: dict[str, pg.PlotItem] = {}
+        for row, (key, title, unit) in enumerate((("reps", "Reps per day", "reps"),
+                                                  ("rom", "Range of motion (mean peak)", "degrees"),
+                                                  ("faults", "Faults per rep", "faults / rep"))):
+            w = self.view.addPlot(row=row, col=0, axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+            w.setTitle(title, size="10pt")
+            w.setLabel("left", unit)
+            w.getAxis("left").enableAutoSIPrefix(False)
+            w.getAxis("left").setWidth(52)
+            w.showGrid(x=False, y=True, alpha=0.25)
+            w.setMenuEnabled(False)
+            w.setMouseEnabled(x=True, y=False)
+            w.hideButtons()
+            self.plots[key] = w
+        rom = self.plots["rom"]
+        self.plots["faults"].setXLink(rom)
+        self.plots["reps"].setXLink(rom)
+        self.weekly = False
+        self.point_count = 0
+
+    def set_points(self, points: list[SeriesPoint], *, since_day: str, until_day: str, label: str = "") -> None:
+        span_days = (dt.date.fromisoformat(until_day) - dt.date.fromisoformat(since_day)).days + 1
+        self.weekly = span_days > 200
+        per = "week" if self.weekly else "day"
+        self.plots["reps"].setTitle(f"{label} — reps per {per}" if label else f"Reps per {per}", size="10pt")
+        for w in self.plots.values():
+            w.clear()
+        series = bin_points(points, self.weekly)
+        width = (7 if self.weekly else 1) * DAY_S * 0.38
+        self.point_count = 0
+        for i, side in enumerate(sorted(series, key=lambda s: (s != "left", s))):
+            rows = series[side]
+            colour = SIDE_PENS.get(side, "#666")
+            name = side or "?"
+            xs = [r[0] for r in rows]
+            self.point_count += len(rows)
+            offset = (i - 0.5) * width
+            bars = pg.BarGraphItem(x=[x + offset for x in xs], height=[r[1] for r in rows], width=width,
+                                   brush=colour, pen=pg.mkPen(None), name=name)
+            self.plots["reps"].addItem(bars)
+            rom = [(x, r[2]) for x, r in zip(xs, rows) if r[2] is not None]
+            symbol = "o" if len(rows) <= 120 else None
+            self.plots["rom"].plot([p[0] for p in rom], [p[1] for p in rom], pen=pg.mkPen(colour, width=2),
+                                   symbol=symbol, symbolSize=5, symbolBrush=colour, symbolPen=None, name=name)
+            self.plots["faults"].plot(xs, [r[3] for r in rows], pen=pg.mkPen(colour, width=2), symbol=symbol,
+                                      symbolSize=5, symbolBrush=colour, symbolPen=None, name=name)
+        x0 = day_to_epoch(since_day) - DAY_S
+        x1 = day_to_epoch(until_day) + DAY_S
+        for key, w in self.plots.items():
+            w.setXRange(x0, x1, padding=0)
+            w.enableAutoRange(axis="y")
+            w.setLimits(yMin=0)

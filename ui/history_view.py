@@ -1,0 +1,331 @@
+"""The History screen: totals and streaks, a calendar and a paged list of sessions, charts per exercise and
+side, one session's sets and reps with their faults, and export buttons.
+
+Takes an open `app.storage.Store`. Everything it shows at first paint comes from aggregate queries (per-set
+totals, one page of sessions, one exercise's series over the chosen range), which is what keeps opening it
+under 300 ms on five years of daily sessions (tools/benchmark_history.py measures it). A log that cannot be
+read shows its message in the banner instead of raising.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import pathlib
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QTextCharFormat, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCalendarWidget,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import export
+from app.storage import StorageError, Store
+from ui.history_charts import HistoryCharts
+from ui.history_sessions import SessionDetail, SessionListModel
+
+log = logging.getLogger(__name__)
+
+RANGES = (("Last 4 weeks", 28), ("Last 3 months", 91), ("Last year", 365), ("Everything", None))
+
+
+class StatBox(QFrame):
+    def __init__(self, caption: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("StatBox { background: #f6f8fa; border: 1px solid #d9dee3; border-radius: 6px; }")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 4, 10, 4)
+        lay.setSpacing(0)
+        self.value = QLabel("–")
+        f = self.value.font()
+        f.setPixelSize(22)
+        f.setBold(True)
+        self.value.setFont(f)
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        cap = QLabel(caption)
+        cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        cap.setStyleSheet("color: #555;")
+        lay.addWidget(self.value)
+        lay.addWidget(cap)
+
+
+class HistoryView(QWidget):
+    """The history screen. `write_pdf(html, path)` enables the PDF button (ui.history_pdf.write_pdf)."""
+
+    error_shown = Signal(str)
+    exported = Signal(str)
+
+    def __init__(self, store: Store, parent=None, *, today: dt.date | None = None,
+                 write_pdf: Callable[[str, pathlib.Path], object] | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.today = today or dt.date.today()
+        self._write_pdf = write_pdf
+        self.setWindowTitle("Medius Coach — History")
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(10, 8, 10, 8)
+        root.setSpacing(6)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fdecea; color: #8a1c12; padding: 6px; border-radius: 4px;")
+        self.banner.hide()
+        root.addWidget(self.banner)
+
+        top = QHBoxLayout()
+        title = QLabel("History")
+        tf = title.font()
+        tf.setPixelSize(24)
+        tf.setBold(True)
+        title.setFont(tf)
+        top.addWidget(title)
+        top.addSpacing(12)
+        self.stats = {key: StatBox(caption) for key, caption in (
+            ("sessions", "sessions"), ("days", "active days"), ("reps", "reps"), ("streak", "day streak"),
+            ("longest", "longest streak"))}
+        for box in self.stats.values():
+            top.addWidget(box)
+        top.addStretch(1)
+        self.export_buttons: dict[str, QPushButton] = {}
+        for fmt, text in (("csv", "Export CSV"), ("json", "Export JSON"), ("html", "Report (HTML)"),
+                          ("pdf", "Report (PDF)")):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _=False, f=fmt: self._on_export_clicked(f))
+            top.addWidget(b)
+            self.export_buttons[fmt] = b
+        self.export_buttons["pdf"].setEnabled(write_pdf is not None)
+        root.addLayout(top)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(False)
+        self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.calendar.setMaximumDate(QDate(self.today.year, self.today.month, self.today.day))
+        self.calendar.setSelectedDate(QDate(self.today.year, self.today.month, self.today.day))
+        self.calendar.currentPageChanged.connect(self._on_calendar_page_changed)
+        self.calendar.clicked.connect(self._on_calendar_clicked)
+        self.calendar.setMaximumHeight(230)
+        ll.addWidget(self.calendar)
+        list_head = QHBoxLayout()
+        self.list_label = QLabel("All sessions")
+        self.list_label.setStyleSheet("font-weight: bold;")
+        list_head.addWidget(self.list_label)
+        list_head.addStretch(1)
+        self.show_all = QPushButton("Show all")
+        self.show_all.clicked.connect(self._on_show_all_clicked)
+        self.show_all.hide()
+        list_head.addWidget(self.show_all)
+        ll.addLayout(list_head)
+        self.sessions = SessionListModel(store)
+        self.table = QTableView()
+        self.table.setModel(self.sessions)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setAlternatingRowColors(True)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, w in ((0, 150), (2, 36), (3, 44), (4, 46)):
+            self.table.setColumnWidth(col, w)
+        self.table.selectionModel().currentRowChanged.connect(self._on_session_selected)
+        ll.addWidget(self.table, 1)
+        split.addWidget(left)
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        chart_box = QWidget()
+        cl = QVBoxLayout(chart_box)
+        cl.setContentsMargins(0, 0, 0, 0)
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("Exercise"))
+        self.exercise_box = QComboBox()
+        pick.addWidget(self.exercise_box)
+        pick.addSpacing(12)
+        pick.addWidget(QLabel("Period"))
+        self.range_box = QComboBox()
+        for text, _days in RANGES:
+            self.range_box.addItem(text)
+        self.range_box.setCurrentIndex(1)
+        pick.addWidget(self.range_box)
+        pick.addStretch(1)
+        key = QLabel("<span style='color:#1f6fb4'>■</span> left &nbsp; <span style='color:#e0701a'>■</span> right")
+        pick.addWidget(key)
+        pick.addSpacing(12)
+        self.range_summary = QLabel()
+        self.range_summary.setStyleSheet("color: #444;")
+        pick.addWidget(self.range_summary)
+        cl.addLayout(pick)
+        self.charts = HistoryCharts()
+        cl.addWidget(self.charts, 1)
+        right.addWidget(chart_box)
+        self.detail = SessionDetail()
+        right.addWidget(self.detail)
+        right.setSizes([520, 330])
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 5)
+        split.setSizes([470, 930])
+        root.addWidget(split, 1)
+
+        self.refresh()
+        self.exercise_box.currentIndexChanged.connect(self._on_filter_changed)
+        self.range_box.currentIndexChanged.connect(self._on_filter_changed)
+
+    # ---- loading ---------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read totals, the list and the charts (after a set is logged, or an import)."""
+        try:
+            t = self.store.totals(today=self.today)
+            self.stats["sessions"].value.setText(f"{t.sessions}")
+            self.stats["days"].value.setText(f"{t.active_days}")
+            self.stats["reps"].value.setText(f"{t.reps:,}")
+            self.stats["streak"].value.setText(f"{t.current_streak_days}")
+            self.stats["longest"].value.setText(f"{t.longest_streak_days}")
+            current = self.exercise_box.currentData()
+            self.exercise_box.blockSignals(True)
+            self.exercise_box.clear()
+            for ex in self._exercises_in_order():
+                self.exercise_box.addItem(export.exercise_label(ex), ex)
+            i = self.exercise_box.findData(current) if current else -1
+            self.exercise_box.setCurrentIndex(max(0, i))
+            self.exercise_box.blockSignals(False)
+            self.sessions.reload()
+            self.list_label.setText(f"All sessions ({self.sessions._total})")
+            self._mark_calendar()
+            self._load_charts()
+            if self.sessions.rowCount():
+                self.table.selectRow(0)
+            self._clear_error()
+        except StorageError as exc:
+            self._show_error(str(exc))
+
+    def _exercises_in_order(self) -> list[str]:
+        found = self.store.exercises()
+        known = [e for e in export.EXERCISE_LABELS if e in found]
+        return known + [e for e in found if e not in known]
+
+    def period(self) -> tuple[str, str]:
+        days = RANGES[self.range_box.currentIndex()][1]
+        until = self.today.isoformat()
+        if days is None:
+            first = self.store.active_days()[:1]
+            return (first[0] if first else until), until
+        return (self.today - dt.timedelta(days=days - 1)).isoformat(), until
+
+    def _load_charts(self) -> None:
+        ex = self.exercise_box.currentData()
+        since, until = self.period()
+        points = self.store.series(exercise=ex, since_day=since, until_day=until) if ex else []
+        self.charts.set_points(points, since_day=since, until_day=until,
+                               label=export.exercise_label(ex) if ex else "")
+        by_side: dict[str, int] = {}
+        for p in points:
+            by_side[p.side] = by_side.get(p.side, 0) + p.reps
+        self.range_summary.setText("   ".join(f"{side or '?'}: {n:,} reps" for side, n in sorted(by_side.items()))
+                                   or "no sets in this period")
+
+    def _mark_calendar(self) -> None:
+        """Bold, tinted dates for active days of the shown month (only that month: cheap on any history)."""
+        self.calendar.setDateTextFormat(QDate(), QTextCharFormat())
+        y, m = self.calendar.yearShown(), self.calendar.monthShown()
+        first = dt.date(y, m, 1) - dt.timedelta(days=7)
+        last = dt.date(y + (m == 12), m % 12 + 1, 1) + dt.timedelta(days=7)
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Weight.Bold)
+        fmt.setBackground(QColor("#cfe8d7"))
+        for day in self.store.active_days(first.isoformat()):
+            if day > last.isoformat():
+                break
+            d = dt.date.fromisoformat(day)
+            self.calendar.setDateTextFormat(QDate(d.year, d.month, d.day), fmt)
+
+    # ---- slots --------------------------------------------------------------------------------------------
+
+    def _on_filter_changed(self, _index: int) -> None:
+        try:
+            self._load_charts()
+        except StorageError as exc:
+            self._show_error(str(exc))
+
+    def _on_calendar_page_changed(self, _year: int, _month: int) -> None:
+        try:
+            self._mark_calendar()
+        except StorageError as exc:
+            self._show_error(str(exc))
+
+    def _on_calendar_clicked(self, qdate: QDate) -> None:
+        day = dt.date(qdate.year(), qdate.month(), qdate.day()).isoformat()
+        try:
+            self.sessions.reload(day=day)
+        except StorageError as exc:
+            self._show_error(str(exc))
+            return
+        n = self.sessions.rowCount()
+        self.list_label.setText(f"{dt.date.fromisoformat(day):%a %d %b %Y}: {n} session{'s' if n != 1 else ''}")
+        self.show_all.show()
+        if n:
+            self.table.selectRow(0)
+        else:
+            self.detail.show_session(None)
+
+    def _on_show_all_clicked(self) -> None:
+        self.sessions.reload()
+        self.list_label.setText(f"All sessions ({self.sessions._total})")
+        self.show_all.hide()
+        if self.sessions.rowCount():
+            self.table.selectRow(0)
+
+    def _on_session_selected(self, current, _previous) -> None:
+        summary = self.sessions.session_at(current.row())
+        if summary is None:
+            return
+        try:
+            self.detail.show_session(self.store.get_session(summary.id))
+        except StorageError as exc:
+            self._show_error(str(exc))
+
+    def _on_export_clicked(self, fmt: str) -> None:
+        suffix = {"csv": "CSV (*.csv)", "json": "JSON (*.json)", "html": "Web page (*.html)", "pdf": "PDF (*.pdf)"}
+        default = str(pathlib.Path.home() / f"medius-{self.today.isoformat()}.{fmt}")
+        path, _ = QFileDialog.getSaveFileName(self, "Export the exercise log", default, suffix[fmt])
+        if path:
+            self.export_to(fmt, path)
+
+    def export_to(self, fmt: str, path: str | pathlib.Path) -> pathlib.Path | None:
+        """Export the chosen period (csv/json/html/pdf) to `path`; errors go to the banner."""
+        since, until = self.period()
+        try:
+            out = export.export(self.store, fmt, path, since_day=since, until_day=until, write_pdf=self._write_pdf)
+        except (StorageError, OSError, ValueError) as exc:
+            self._show_error(f"Export failed: {exc}")
+            return None
+        self.exported.emit(str(out))
+        return out
+
+    def _show_error(self, message: str) -> None:
+        log.warning("history: %s", message)
+        self.banner.setText(message)
+        self.banner.show()
+        self.error_shown.emit(message)
+
+    def _clear_error(self) -> None:
+        self.banner.hide()
