@@ -21,27 +21,40 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+# Searching a whole frame for several people (IMAGE mode) finds a second, partly hidden person only with a low
+# detection threshold; VIDEO mode tracks one region and fuses two overlapping people into one skeleton.
+PEOPLE_SEARCH_MAX = 3
+PEOPLE_SEARCH_CONFIDENCE = 0.2
+
+
 class PoseEstimator:
+    """`detect` follows one person from frame to frame (VIDEO mode, cheap). `detect_people` searches the whole
+    frame for up to three people (IMAGE mode, about twice the cost), for scenes with a helper in view."""
+
     def __init__(self, model_path: pathlib.Path = DEFAULT_MODEL_PATH, min_confidence: float = 0.5) -> None:
         self._landmarker = None
-        path = check_model_file(model_path)
+        self._people_finder = None
+        self._path = check_model_file(model_path)
+        self._mp_image_cls, self._mp_format = _image_types()
+        self._landmarker = self._create("VIDEO", 1, min_confidence)
+        self._last_t_ms = -1
+
+    def _create(self, mode: str, num_poses: int, confidence: float):
         from mediapipe.tasks.python import BaseOptions, vision
 
-        self._mp_image_cls, self._mp_format = _image_types()
         options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(path)),
-            running_mode=vision.RunningMode.VIDEO,
-            num_poses=1,
-            min_pose_detection_confidence=min_confidence,
-            min_pose_presence_confidence=min_confidence,
-            min_tracking_confidence=min_confidence,
+            base_options=BaseOptions(model_asset_path=str(self._path)),
+            running_mode=getattr(vision.RunningMode, mode),
+            num_poses=num_poses,
+            min_pose_detection_confidence=confidence,
+            min_pose_presence_confidence=confidence,
+            min_tracking_confidence=confidence,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            return vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelFileError(f"MediaPipe could not load the pose model {path}: {first_line}") from None
-        self._last_t_ms = -1
+            raise ModelFileError(f"MediaPipe could not load the pose model {self._path}: {first_line}") from None
 
     def detect(self, rgb: np.ndarray, t_ms: int) -> PoseSample | None:
         """Landmarks of the person in `rgb` (H×W×3 uint8, not mirrored), or None when nobody is found.
@@ -51,30 +64,25 @@ class PoseEstimator:
         """
         t_ms = max(int(t_ms), self._last_t_ms + 1)
         self._last_t_ms = t_ms
-        image = self._mp_image_cls(image_format=self._mp_format, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, t_ms)
-        if not result.pose_landmarks:
-            return None
-        height, width = rgb.shape[:2]
-        marks = result.pose_landmarks[0]
-        raw = np.array([(m.x, m.y, m.visibility if m.visibility is not None else 0.0) for m in marks], dtype=float)
-        world = None
-        if result.pose_world_landmarks:
-            world = np.array([(m.x, m.y, m.z) for m in result.pose_world_landmarks[0]], dtype=float)
-        if raw.shape[0] != N_LANDMARKS:
-            return None
-        return PoseSample(
-            t_s=t_ms / 1000.0,
-            xy_px=raw[:, :2] * (width, height),
-            visibility=raw[:, 2],
-            world_m=world,
-            image_size=(width, height),
-        )
+        result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
+        people = _samples(result, t_ms / 1000.0, rgb.shape)
+        return people[0] if people else None
+
+    def detect_people(self, rgb: np.ndarray, t_ms: int) -> list[PoseSample]:
+        """Every person found in this frame on its own (no tracking), up to PEOPLE_SEARCH_MAX."""
+        if self._people_finder is None:
+            self._people_finder = self._create("IMAGE", PEOPLE_SEARCH_MAX, PEOPLE_SEARCH_CONFIDENCE)
+        return _samples(self._people_finder.detect(self._image(rgb)), t_ms / 1000.0, rgb.shape)
+
+    def _image(self, rgb: np.ndarray):
+        return self._mp_image_cls(image_format=self._mp_format, data=np.ascontiguousarray(rgb))
 
     def close(self) -> None:
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        for name in ("_landmarker", "_people_finder"):
+            landmarker = getattr(self, name, None)
+            if landmarker is not None:
+                landmarker.close()
+                setattr(self, name, None)
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -88,6 +96,20 @@ class PoseEstimator:
             self.close()
         except Exception:
             pass
+
+
+def _samples(result, t_s: float, shape: tuple[int, ...]) -> list[PoseSample]:
+    height, width = shape[:2]
+    worlds = result.pose_world_landmarks or []
+    people = []
+    for i, marks in enumerate(result.pose_landmarks or []):
+        raw = np.array([(m.x, m.y, m.visibility if m.visibility is not None else 0.0) for m in marks], dtype=float)
+        if raw.shape[0] != N_LANDMARKS:
+            continue
+        world = np.array([(m.x, m.y, m.z) for m in worlds[i]], dtype=float) if i < len(worlds) else None
+        people.append(PoseSample(t_s=t_s, xy_px=raw[:, :2] * (width, height), visibility=raw[:, 2],
+                                 world_m=world, image_size=(width, height)))
+    return people
 
 
 def _image_types():

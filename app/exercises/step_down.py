@@ -1,0 +1,62 @@
+"""Step-down: stand on one leg on a low step, bend the standing knee until the free heel taps the floor."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from app.events import Fault
+from app.exercises.base import LEG, OTHER, ExerciseModel, Measurement, PostureCheck, midpoint
+from app.geometry import joint_angle_deg, signed_angle_deg, tilt_from_vertical_deg
+from app.landmarks import LM
+
+_MAX_TRUNK_TILT_DEG = 35.0
+_STANCE_MARGIN_DEG = 8.0  # one knee must be this much more bent than the other to call it the stance knee
+
+
+class StepDownModel(ExerciseModel):
+    required = (LM.L_HIP, LM.R_HIP, LM.L_KNEE, LM.R_KNEE, LM.L_ANKLE, LM.R_ANKLE)
+    wrong_view_message = "Stand facing the camera on the step, whole body in view"
+
+    def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
+        hips = midpoint(xy, LM.L_HIP, LM.R_HIP)
+        ankles = midpoint(xy, LM.L_ANKLE, LM.R_ANKLE)
+        tilt = tilt_from_vertical_deg(ankles, hips)
+        if math.isfinite(tilt) and tilt <= _MAX_TRUNK_TILT_DEG:
+            return PostureCheck(True)
+        return PostureCheck(False, "Stand up on the step, facing the camera")
+
+    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None) -> Measurement:
+        flex = {s: 180.0 - joint_angle_deg(*(xy[i] for i in LEG[s])) for s in ("left", "right")}
+        # The stance knee is the one that bends; both straight means we cannot tell from this frame alone.
+        side = None
+        if abs(flex["left"] - flex["right"]) >= _STANCE_MARGIN_DEG:
+            side = "left" if flex["left"] > flex["right"] else "right"
+        stance = side or ("left" if flex["left"] >= flex["right"] else "right")
+        free = OTHER[stance]
+        s_hip, s_knee, s_ankle = LEG[stance]
+        f_hip = LEG[free][0]
+        # Counting uses the more bent knee, so it works before the stance side is known.
+        signal = max(flex.values())
+        # Pelvic drop: the free-leg hip sinking below the stance hip (degrees of hip-line tilt, raw).
+        dx = abs(float(xy[f_hip][0] - xy[s_hip][0]))
+        drop = math.degrees(math.atan2(float(xy[f_hip][1] - xy[s_hip][1]), dx)) if dx > 1e-6 else math.nan
+        # Knee valgus: the stance knee angling inwards (towards the free leg) in the picture, as the signed
+        # frontal-plane angle between thigh and shank.
+        bend = signed_angle_deg(xy[s_knee] - xy[s_hip], xy[s_ankle] - xy[s_knee])
+        medial_sign = 1.0 if xy[f_hip][0] > xy[s_hip][0] else -1.0
+        # With y down, a knee pushed towards +x turns the shank clockwise from the thigh (positive bend); the
+        # sign flip makes positive always mean "knee towards the free leg".
+        valgus = bend * medial_sign if math.isfinite(bend) else math.nan
+        lean = math.nan
+        if visibility[LM.L_SHOULDER] >= 0.5 and visibility[LM.R_SHOULDER] >= 0.5:
+            lean = tilt_from_vertical_deg(midpoint(xy, LM.L_HIP, LM.R_HIP), midpoint(xy, LM.L_SHOULDER, LM.R_SHOULDER))
+        return Measurement(
+            signal_deg=signal,
+            side=side,
+            fault_measures={Fault.PELVIC_DROP.value: drop, Fault.KNEE_VALGUS.value: valgus,
+                            Fault.TRUNK_LEAN.value: lean},
+            metrics={"knee_flexion_deg": flex[stance], "pelvic_drop_deg": drop, "knee_valgus_deg": valgus,
+                     "trunk_lean_deg": lean},
+        )

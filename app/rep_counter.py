@@ -1,0 +1,107 @@
+"""Counting repetitions from one scalar signal with two thresholds and minimum phase times.
+
+The signal is in degrees above the user's own resting level (the tracker subtracts the baseline). A rep is
+rest → rising past `enter_deg` → back below `exit_deg` (< enter_deg). Two thresholds stop jitter near one line
+from double counting; minimum times stop a single noisy spike from counting at all. A hold at the top is one
+rep however long it lasts, because nothing happens until the signal comes back down. The rep is reported when
+it ends, so the count never runs ahead of the user and never has to be taken back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+PEAK_TOLERANCE_DEG = 2.0
+PEAK_TOLERANCE_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class CounterParams:
+    enter_deg: float  # signal above this starts a rep
+    exit_deg: float  # signal back below this ends it
+    min_up_s: float = 0.25  # time above enter_deg needed for the rep to count
+    min_rep_s: float = 0.6  # shortest plausible rep, start to end
+    max_gap_s: float = 1.0  # a rep survives missing samples this long, then it is abandoned
+
+
+@dataclass(frozen=True)
+class RepCycle:
+    t_start_s: float  # last time the signal left the rest band before the rep
+    t_peak_s: float
+    t_end_s: float
+    peak_deg: float
+
+
+class RepCounter:
+    REST, UP = "rest", "up"
+
+    def __init__(self, params: CounterParams) -> None:
+        if not params.exit_deg < params.enter_deg:
+            raise ValueError("exit_deg must be below enter_deg")
+        self.p = params
+        self.count = 0
+        self.phase = self.REST
+        self._t_left_rest_s: float | None = None  # last time the signal rose past exit_deg while resting
+        self._t_entered_s = 0.0
+        self._t_above_s = 0.0
+        self._t_prev_s = 0.0
+        self._peak = (-math.inf, 0.0)
+        self._up_trace: list[tuple[float, float]] = []
+        self._t_last_seen_s: float | None = None
+
+    @property
+    def peak_deg(self) -> float:
+        """Highest signal of the rep in progress (meaningful only while phase is UP)."""
+        return self._peak[0]
+
+    def reset(self) -> None:
+        """Drop any rep in progress (e.g. the person left); the count is kept."""
+        self.phase = self.REST
+        self._t_left_rest_s = None
+        self._t_last_seen_s = None
+
+    def step(self, value_deg: float | None, t_s: float) -> RepCycle | None:
+        if value_deg is None or not math.isfinite(value_deg):
+            if self._t_last_seen_s is not None and t_s - self._t_last_seen_s > self.p.max_gap_s:
+                self.reset()
+            return None
+        self._t_last_seen_s = t_s
+        if self.phase == self.REST:
+            if value_deg < self.p.exit_deg:
+                self._t_left_rest_s = None
+            elif self._t_left_rest_s is None:
+                self._t_left_rest_s = t_s
+            if value_deg >= self.p.enter_deg:
+                self.phase = self.UP
+                self._t_entered_s = t_s
+                self._t_above_s = 0.0
+                self._peak = (value_deg, t_s)
+                self._up_trace = [(t_s, value_deg)]
+                if self._t_left_rest_s is None:
+                    self._t_left_rest_s = t_s
+                self._t_prev_s = t_s
+            return None
+        # UP: track the peak and how long the signal really stayed above the entry line.
+        if value_deg >= self.p.enter_deg:
+            self._t_above_s += t_s - self._t_prev_s
+        self._t_prev_s = t_s
+        if value_deg > self._peak[0]:
+            self._peak = (value_deg, t_s)
+        self._up_trace.append((t_s, value_deg))
+        if value_deg >= self.p.exit_deg:
+            return None
+        t_start = self._t_left_rest_s if self._t_left_rest_s is not None else self._t_entered_s
+        self.phase = self.REST
+        self._t_left_rest_s = None
+        if self._t_above_s < self.p.min_up_s or t_s - t_start < self.p.min_rep_s:
+            return None  # a spike, not a rep
+        self.count += 1
+        return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0])
+
+    def _time_top_reached(self) -> float:
+        """When the top was first reached: during a hold the maximum may come seconds later by drift, but the
+        rep's peak is the moment the lift arrived there."""
+        near = self._peak[0] - max(PEAK_TOLERANCE_DEG, PEAK_TOLERANCE_FRACTION * self._peak[0])
+        return next(t for t, v in self._up_trace if v >= near)
