@@ -286,6 +286,30 @@ class SessionRun:
             self.start_set(now_s)
 
 
+# Lifecycle events: the GUI routes these, and the tracker's events, through one method so that a session log
+# (app.storage's recorder) can listen to a single stream.
+@dataclass(frozen=True)
+class SessionStarted:
+    plan: SessionPlan
+    source: str  # e.g. "camera:0", "file:clip.mp4"
+
+
+@dataclass(frozen=True)
+class SetStarted:
+    step: SetStep
+    source: str
+
+
+@dataclass(frozen=True)
+class SetEnded:
+    result: SetResult  # reps, faults, outcome ("done" | "partial" | "skipped"), note ("video ended", "redone")
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    ended_early: bool
+
+
 def summary_rows(run: SessionRun) -> list[dict]:
     """One row per set for the summary screen and the session log."""
     rows = []
@@ -318,4 +342,8 @@ __all__ = [
     "default_plan",
     "flatten",
     "summary_rows",
+    "SessionStarted",
+    "SetStarted",
+    "SetEnded",
+    "SessionEnded",
 ]

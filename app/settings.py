@@ -20,13 +20,18 @@ SETTINGS_VERSION = 1
 FILE_NAME = "settings.json"
 APP_NAME = "medius-coach"
 
+try:  # the engine owns the sensible ranges of its thresholds
+    from app.exercise_params import CEILING_RANGE_DEG, PELVIC_DROP_RANGE_DEG
+except ImportError:  # pragma: no cover - only while the engine is being written
+    CEILING_RANGE_DEG, PELVIC_DROP_RANGE_DEG = (20.0, 70.0), (3.0, 20.0)
+
 # (min, max) for every numeric setting; values outside are clamped with a warning.
 RANGES: dict[str, tuple[float, float]] = {
     "camera_index": (0, 16),
     "camera_width": (320, 3840),
     "camera_height": (240, 2160),
-    "ceiling_deg": (15.0, 90.0),
-    "pelvic_drop_tol_deg": (1.0, 20.0),
+    "ceiling_deg": CEILING_RANGE_DEG,
+    "pelvic_drop_tol_deg": PELVIC_DROP_RANGE_DEG,
     "rest_s": (0.0, 600.0),
 }
 
@@ -38,8 +43,10 @@ class Settings:
     camera_height: int = 720
     mirror: bool = True  # display only: analysis always runs on the un-mirrored frame
     sound: bool = True
-    ceiling_deg: float = 45.0  # side-lying abduction: the "leg above hip" ceiling (trials use 30-45°)
-    pelvic_drop_tol_deg: float = 6.0  # step-down: tolerated pelvic drop beyond the user's baseline
+    # Therapist thresholds; None means "the engine's default" (app.exercise_params), so a user who never touched
+    # them gets improvements to the defaults instead of a frozen copy.
+    ceiling_deg: float | None = None  # side-lying abduction: the "leg above hip" ceiling (trials use 30-45°)
+    pelvic_drop_tol_deg: float | None = None  # step-down: tolerated pelvic drop beyond the user's baseline
     rest_s: float = 60.0
     plan: dict | None = field(default=None)  # SessionPlan.to_dict() of the last chosen session, or None
 
@@ -76,13 +83,20 @@ def _coerce(name: str, value, default, warnings: list[str]):
             return value
         warnings.append("'plan' is not a session description; using the default session.")
         return None
+    if default is None and value is None:
+        return None
+    if default is None:  # an optional float threshold
+        kind = float
+    else:
+        kind = type(default)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        warnings.append(f"'{name}' should be a number, not {value!r}; using {default}.")
+        shown = "the default" if default is None else default
+        warnings.append(f"'{name}' should be a number, not {value!r}; using {shown}.")
         return default
-    value = type(default)(value)
+    value = kind(value)
     lo, hi = RANGES[name]
     if not lo <= value <= hi:
-        clamped = type(default)(min(max(value, lo), hi))
+        clamped = kind(min(max(value, lo), hi))
         warnings.append(f"'{name}' = {value} is outside {lo:g}..{hi:g}; using {clamped}.")
         return clamped
     return value

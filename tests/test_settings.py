@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.settings import SETTINGS_VERSION, Settings, load_settings, save_settings, settings_path
+from app.settings import RANGES, SETTINGS_VERSION, Settings, load_settings, save_settings, settings_path
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,9 @@ def test_out_of_range_values_are_clamped_with_a_warning(config_dir):
     ))
     result = load_settings()
     s = result.settings
-    assert s.ceiling_deg == 90.0 and s.pelvic_drop_tol_deg == 1.0 and s.camera_index == 16
+    assert s.ceiling_deg == RANGES["ceiling_deg"][1] and s.pelvic_drop_tol_deg == RANGES["pelvic_drop_tol_deg"][0]
+    assert s.camera_index == 16
     assert s.mirror is True and s.rest_s == 60.0
     assert len(result.warnings) == 5
-    assert any("ceiling_deg" in w and "90" in w for w in result.warnings)
+    assert Settings().ceiling_deg is None  # None = the engine's default until a therapist sets it
+    assert any("ceiling_deg" in w and "200" in w for w in result.warnings)

@@ -1,0 +1,72 @@
+"""Qt tests run offscreen, with a throwaway config dir, and fail if they leave a thread running."""
+
+import json
+import os
+import pathlib
+import threading
+import time
+
+import pytest
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from ui.qt_env import ensure_app  # noqa: E402
+
+VIDEOS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "videos"
+
+
+@pytest.fixture(scope="session")
+def qapp():
+    """pytest-qt's QApplication, created our way (OpenCV's Qt variables cleared first)."""
+    return ensure_app()
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDIUS_CONFIG_DIR", str(tmp_path / "config"))
+    return tmp_path / "config"
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left(qapp):
+    before = threading.active_count()
+    yield
+    deadline = time.monotonic() + 5.0
+    while threading.active_count() > before and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.02)
+    leftover = [t.name for t in threading.enumerate()]
+    assert threading.active_count() == before, f"threads left running: {leftover}"
+
+
+def clip(name: str) -> pathlib.Path:
+    path = VIDEOS / name
+    if not path.exists():
+        pytest.skip(f"labelled clip {name} not found in {VIDEOS} (the shared videos are not on this machine)")
+    return path
+
+
+def label(name: str) -> dict:
+    return next(e for e in json.loads((VIDEOS / "labels.json").read_text()) if e["file"] == name)
+
+
+class RecordingSound:
+    """Stands in for SoundCues: records what would have been played."""
+
+    mode = "tones"
+
+    def __init__(self):
+        self.muted = False
+        self.reps: list[int] = []
+        self.warnings = 0
+
+    def set_muted(self, muted):
+        self.muted = muted
+
+    def rep(self, count):
+        if not self.muted:
+            self.reps.append(count)
+
+    def warning(self):
+        if not self.muted:
+            self.warnings += 1

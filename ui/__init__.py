@@ -1,0 +1,1 @@
+"""The Qt GUI. Everything here sits above `app/`; nothing in `app/` imports it."""

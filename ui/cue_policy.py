@@ -1,0 +1,50 @@
+"""Which form cue to show, and when (pure Python, no Qt; the GUI asks it on a timer with the time).
+
+Users of rep counters say constant correction demoralises: show one message at a time, keep it up long enough
+to read, and do not repeat the same cue straight away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+HOLD_S = 2.5  # a short sentence takes about this long to read from across a room
+COOLDOWN_S = 6.0  # the same cue is not shown again within this time after it disappeared
+
+
+@dataclass
+class CuePolicy:
+    hold_s: float = HOLD_S
+    cooldown_s: float = COOLDOWN_S
+    _shown: tuple[str, str] | None = None  # (code, text)
+    _shown_until_s: float = 0.0
+    _queue: list[tuple[str, str]] = field(default_factory=list)
+    _last_end_s: dict[str, float] = field(default_factory=dict)
+
+    def offer(self, code: str, text: str, now_s: float) -> bool:
+        """A new cue; returns True if it will be shown (now or after the current one), False if suppressed."""
+        if self._shown and self._shown[0] == code:
+            return False
+        if now_s - self._last_end_s.get(code, -1e9) < self.cooldown_s:
+            return False
+        if any(c == code for c, _ in self._queue):
+            return False
+        self._queue.append((code, text))
+        self.update(now_s)
+        return True
+
+    def update(self, now_s: float) -> tuple[str, str] | None:
+        """The cue to show at `now_s` (code, text), or None."""
+        if self._shown and now_s >= self._shown_until_s:
+            self._last_end_s[self._shown[0]] = now_s
+            self._shown = None
+        if self._shown is None and self._queue:
+            # Only the newest cue matters; older queued ones are stale by now.
+            self._shown = self._queue.pop()
+            self._queue.clear()
+            self._shown_until_s = now_s + self.hold_s
+        return self._shown
+
+    def clear(self) -> None:
+        self._shown = None
+        self._queue.clear()

@@ -1,0 +1,68 @@
+"""How the GUI builds the engine objects for a set: frame sources, analyzers, therapist parameters.
+
+The analysis modules (app.analysis, app.exercise_params) are imported lazily, inside the factories: the
+factories run on the vision thread, and the GUI can start (and show a clear message) even if the engine fails.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.events import Exercise, Fault
+from app.frame_source import FrameSource, open_source
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Settings field → (exercise it applies to, the Fault code whose limit it sets in ExerciseParams.fault_limits).
+THERAPIST_FIELDS = {
+    "ceiling_deg": (Exercise.SIDE_LYING_ABDUCTION, Fault.LEG_ABOVE_HIP.value),
+    "pelvic_drop_tol_deg": (Exercise.STEP_DOWN, Fault.PELVIC_DROP.value),
+}
+FALLBACK_DEFAULTS = {"ceiling_deg": 45.0, "pelvic_drop_tol_deg": 8.0}
+
+
+def engine_default(name: str) -> float:
+    """The engine's default for a therapist threshold (shown in Settings when the user never set one)."""
+    try:
+        from app.exercise_params import default_params
+
+        exercise, code = THERAPIST_FIELDS[name]
+        return float(default_params(exercise).fault_limits[code])
+    except (ImportError, KeyError):
+        return FALLBACK_DEFAULTS[name]
+
+
+def therapist_params(exercise: Exercise, settings: Settings):
+    """default_params(exercise) with the limits the therapist changed; None lets the analyzer use its defaults."""
+    changes = {code: float(getattr(settings, name)) for name, (ex, code) in THERAPIST_FIELDS.items()
+               if ex is exercise and getattr(settings, name) is not None}
+    if not changes:
+        return None
+    from app.exercise_params import default_params
+
+    return default_params(exercise).with_limits(**changes)
+
+
+def analyzer_factory(exercise: Exercise, side: str, settings: Settings):
+    params = therapist_params(exercise, settings)
+
+    def make():
+        from app.analysis import FrameAnalyzer
+
+        return FrameAnalyzer(exercise, side=side, params=params)
+
+    return make
+
+
+def source_factory(spec: str | int | None, settings: Settings):
+    """A file path, a camera index, or None for the camera chosen in Settings."""
+    def make() -> FrameSource:
+        target = settings.camera_index if spec is None or spec == "" else spec
+        return open_source(target, width=settings.camera_width, height=settings.camera_height)
+
+    return make
+
+
+def is_file_source(spec: str | int | None) -> bool:
+    return isinstance(spec, str) and spec != "" and not spec.isdigit()

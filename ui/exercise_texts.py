@@ -1,0 +1,55 @@
+"""Instruction cards for each exercise, read from assets/exercises/<id>.json (our own words)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import pathlib
+from dataclasses import dataclass
+
+from app.events import Exercise
+
+ASSETS_DIR = pathlib.Path(__file__).resolve().parent.parent / "assets" / "exercises"
+
+
+@dataclass(frozen=True)
+class Tempo:
+    up_s: float
+    hold_s: float
+    down_s: float
+
+
+@dataclass(frozen=True)
+class ExerciseText:
+    id: str
+    title: str
+    purpose: str
+    setup: tuple[str, ...]
+    movement: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    camera: tuple[str, ...]
+    tempo: Tempo
+    rep_word: str
+
+
+@functools.cache
+def exercise_text(exercise: Exercise) -> ExerciseText:
+    data = json.loads((ASSETS_DIR / f"{exercise.value}.json").read_text(encoding="utf-8"))
+    return ExerciseText(
+        id=data["id"],
+        title=data["title"],
+        purpose=data["purpose"],
+        setup=tuple(data["setup"]),
+        movement=tuple(data["movement"]),
+        mistakes=tuple(data["mistakes"]),
+        camera=tuple(data["camera"]),
+        tempo=Tempo(**data["tempo"]),
+        rep_word=data.get("rep_word", "rep"),
+    )
+
+
+def title(exercise: Exercise) -> str:
+    return exercise_text(exercise).title
+
+
+SIDE_NAMES = {"left": "Left leg", "right": "Right leg", "auto": "Working leg"}

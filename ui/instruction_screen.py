@@ -1,0 +1,94 @@
+"""Before each exercise: what to do, what to avoid, and where to put the camera."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.events import Exercise
+from app.session_plan import SetStep
+from ui.exercise_texts import SIDE_NAMES, exercise_text
+from ui.illustrations import Illustration
+from ui.widgets import KeyHints, big_label
+
+
+def _bullets(title: str, items, color: str) -> QLabel:
+    html = f"<div style='font-size:20px; font-weight:bold; color:{color}; margin-bottom:4px'>{title}</div>"
+    html += "".join(f"<p style='margin:6px 0; font-size:17px'>•&nbsp;{t}</p>" for t in items)
+    label = QLabel(html)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop)
+    return label
+
+
+def _card(*widgets) -> QFrame:
+    frame = QFrame()
+    frame.setStyleSheet("QFrame { background: #ffffff; border-radius: 12px; }")
+    lay = QVBoxLayout(frame)
+    lay.setContentsMargins(16, 12, 16, 12)
+    for w in widgets:
+        lay.addWidget(w, 1 if isinstance(w, Illustration) else 0)
+    return frame
+
+
+class InstructionScreen(QWidget):
+    start_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("InstructionScreen { background: #eef2f5; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 8)
+        self.title = big_label("", 38, align=Qt.AlignmentFlag.AlignLeft)
+        self.purpose = big_label("", 18, bold=False, color="#44515c", align=Qt.AlignmentFlag.AlignLeft)
+        self.next_label = big_label("", 24, color="#1f7a8c", align=Qt.AlignmentFlag.AlignRight)
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.purpose)
+        head.addLayout(titles, 3)
+        head.addWidget(self.next_label, 2)
+        outer.addLayout(head)
+        body = QHBoxLayout()
+        body.setSpacing(16)
+        self.figure = Illustration(Exercise.CLAMSHELL, "exercise")
+        self.legend = big_label("grey: start  ·  teal: top of the movement", 14, bold=False, color="#5c6770")
+        self.setup_text = QLabel()
+        self.movement_text = QLabel()
+        self.mistakes_text = QLabel()
+        left = _card(self.figure, self.legend, self.setup_text, self.movement_text)
+        self.camera_figure = Illustration(Exercise.CLAMSHELL, "camera")
+        self.camera_text = QLabel()
+        right = _card(self.mistakes_text, self.camera_figure, self.camera_text)
+        body.addWidget(left, 1)
+        body.addWidget(right, 1)
+        outer.addLayout(body, 1)
+        foot = QHBoxLayout()
+        foot.addWidget(KeyHints((("Space / Enter", "start the set"), ("N", "start"), ("Esc", "end session"))), 1)
+        self.start_button = QPushButton("I'm in position: start")
+        self.start_button.setStyleSheet("font-size: 22px; font-weight: bold; padding: 12px 30px; background: #1f7a8c; color: white;")
+        self.start_button.clicked.connect(self.start_requested)
+        foot.addWidget(self.start_button)
+        outer.addLayout(foot)
+
+    def show_step(self, step: SetStep) -> None:
+        text = exercise_text(step.exercise)
+        self.title.setText(text.title)
+        self.purpose.setText(text.purpose)
+        side = SIDE_NAMES.get(step.side, step.side)
+        self.next_label.setText(f"{side} · {step.sets_per_side} × {step.target_reps} reps")
+        self.figure.set_exercise(step.exercise)
+        self.camera_figure.set_exercise(step.exercise)
+        for label, (title, items, color) in (
+            (self.setup_text, ("Setup", text.setup, "#1b2733")),
+            (self.movement_text, ("Movement", text.movement, "#1b2733")),
+            (self.mistakes_text, ("Common mistakes", text.mistakes, "#b3261e")),
+            (self.camera_text, ("Camera placement", text.camera, "#1f7a8c")),
+        ):
+            new = _bullets(title, items, color)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            label.setText(new.text())
+            new.deleteLater()

@@ -1,0 +1,64 @@
+"""`medius` entry point. No arguments, or --source/--loop/--exercise: the GUI. A subcommand (analyze, history,
+export, ...): app.cli, without importing Qt, so the command line works on machines without a display."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+GUI_OPTIONS = {"--source", "--loop", "--exercise", "--fast", "-h", "--help"}
+
+
+def _wants_gui(argv: list[str]) -> bool:
+    return not argv or argv[0].split("=")[0] in GUI_OPTIONS
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    from app.events import Exercise
+
+    p = argparse.ArgumentParser(prog="medius", description="Medius Coach: guided gluteus medius exercise sessions. "
+                                "Subcommands (analyze, history, export, ...) run without the GUI; see `medius analyze -h`.")
+    p.add_argument("--source", help="a video file to use instead of the camera, or a camera number")
+    p.add_argument("--loop", action="store_true", help="restart the video at its end (demonstrations)")
+    p.add_argument("--exercise", action="append", choices=[e.value for e in Exercise],
+                   help="only this exercise (repeat for more); default: the gluteus medius session")
+    p.add_argument("--fast", action="store_true", help=argparse.SUPPRESS)  # read files as fast as analysed
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not _wants_gui(argv):
+        try:
+            from app import cli
+        except ImportError as exc:
+            print(f"medius: the command line is not available in this build ({exc}).", file=sys.stderr)
+            return 2
+        return cli.main(argv)
+    args = _gui_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run_gui(args)
+
+
+def run_gui(args) -> int:
+    from ui.qt_env import ensure_app
+
+    qapp = ensure_app(sys.argv[:1])
+    from app.events import Exercise
+    from app.session_plan import default_plan
+    from ui.main_window import MainWindow
+
+    window = MainWindow(source=args.source, loop=args.loop, pace=None if args.fast else 1.0)
+    if args.exercise:
+        plan = default_plan()
+        chosen = {Exercise(e) for e in args.exercise}
+        from dataclasses import replace
+
+        window.plan_screen.load_plan(replace(plan, blocks=tuple(b for b in plan.blocks if b.exercise in chosen)))
+    window.show()
+    return qapp.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The live set: video with skeleton, a counter readable from 3 m, set/side, range meter, tempo, cues.
+
+The counter shows the session's own count for this set (reps the GUI received), so it survives a camera that
+restarts mid-set. Painting is driven by snapshots; counting is not (it happens in the worker).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
+
+from app.session_plan import SetStep
+from ui.exercise_texts import SIDE_NAMES, exercise_text
+from ui.video_view import VideoView
+from ui.widgets import KeyHints, RomMeter, TempoGuide, big_label
+
+COUNTER_PX = 190  # cap height ≈ 13 cm on a 24" 1080p screen at this size in a maximised window: fine at 3 m
+
+
+class LiveScreen(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("LiveScreen { background: #f4f6f8; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 4)
+        row = QHBoxLayout()
+        self.video = VideoView()
+        row.addWidget(self.video, 3)
+        panel = QVBoxLayout()
+        self.exercise_label = big_label("", 26)
+        self.set_label = big_label("", 30, color="#1f7a8c")
+        self.counter = big_label("0", COUNTER_PX)
+        self.counter.setStyleSheet("color: #1b2733; margin: -20px 0;")
+        self.target_label = big_label("of 10", 34, bold=False, color="#44515c")
+        self.status_label = big_label("", 20, color="#b3261e")
+        panel.addWidget(self.exercise_label)
+        panel.addWidget(self.set_label)
+        panel.addWidget(self.counter, 0)
+        panel.addWidget(self.target_label)
+        meter_row = QHBoxLayout()
+        self.rom = RomMeter()
+        meter_row.addStretch(1)
+        meter_row.addWidget(self.rom)
+        meter_row.addStretch(1)
+        panel.addLayout(meter_row, 1)
+        self.tempo = TempoGuide()
+        panel.addWidget(self.tempo)
+        panel.addWidget(self.status_label)
+        side = QFrame()
+        side.setStyleSheet("QFrame { background: #ffffff; border-radius: 12px; }")
+        side.setLayout(panel)
+        side.setMinimumWidth(330)
+        row.addWidget(side, 1)
+        self.detail = QFrame()  # the physiotherapist's view: angles and a timed fault list
+        detail_lay = QVBoxLayout(self.detail)
+        detail_lay.setContentsMargins(8, 4, 8, 4)
+        detail_lay.addWidget(big_label("Therapist detail", 16, align=Qt.AlignmentFlag.AlignLeft))
+        self.metrics_label = QLabel("")
+        self.metrics_label.setStyleSheet("font-family: monospace; font-size: 14px;")
+        self.metrics_label.setWordWrap(True)
+        self.faults = QListWidget()
+        self.faults.setStyleSheet("font-size: 14px;")
+        detail_lay.addWidget(self.metrics_label)
+        detail_lay.addWidget(self.faults, 1)
+        self.detail.setMinimumWidth(260)
+        self.detail.setVisible(False)
+        row.addWidget(self.detail, 1)
+        outer.addLayout(row, 1)
+        self.hints = KeyHints()
+        outer.addWidget(self.hints)
+
+    def show_step(self, step: SetStep, reps: int = 0) -> None:
+        text = exercise_text(step.exercise)
+        self.exercise_label.setText(text.title)
+        self.set_label.setText(f"Set {step.set_number} of {step.sets_per_side} · {SIDE_NAMES.get(step.side, step.side)}")
+        self.tempo.word_up = text.rep_word.capitalize()
+        self.set_count(reps, step.target_reps)
+        self.rom.set_fraction(0.0, 0.0)
+        self.faults.clear()
+        self.status_label.setText("")
+
+    def set_count(self, reps: int, target: int) -> None:
+        self.counter.setText(str(reps))
+        self.target_label.setText(f"of {target} reps")
+
+    def add_fault(self, t_s: float, message: str, value: float) -> None:
+        self.faults.insertItem(0, f"{t_s:6.1f} s  {message}  ({value:.0f})")
+
+    def set_metrics(self, metrics: dict[str, float]) -> None:
+        if self.detail.isVisible():
+            self.metrics_label.setText("\n".join(f"{k:<22} {v:7.1f}" for k, v in sorted(metrics.items())))
+
+    def toggle_detail(self) -> None:
+        self.detail.setVisible(not self.detail.isVisible())

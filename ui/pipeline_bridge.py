@@ -1,0 +1,83 @@
+"""The one place where work from the vision thread reaches the GUI thread.
+
+The worker calls `_notify` (from its own thread); that emits `_woken`, a queued signal, only when no wake-up is
+already pending, so a busy GUI never accumulates a backlog of wake-ups. `_on_woken` runs on the GUI thread,
+drains the lossless event queue into `on_output` and hands the newest snapshot to `snapshot_arrived`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from app.live_pipeline import AnalyzerFactory, LivePipeline, LiveSnapshot, Output, SourceFactory
+
+log = logging.getLogger(__name__)
+
+
+class PipelineBridge(QObject):
+    _woken = Signal()
+    snapshot_arrived = Signal(object)  # LiveSnapshot
+
+    def __init__(self, on_output: Callable[[Output, float], None], parent=None) -> None:
+        super().__init__(parent)
+        self._on_output = on_output
+        self._pipeline: LivePipeline | None = None
+        self._wake_pending = False
+        self._woken.connect(self._on_woken, Qt.ConnectionType.QueuedConnection)
+        self.wakeups = 0
+
+    @property
+    def pipeline(self) -> LivePipeline | None:
+        return self._pipeline
+
+    @property
+    def running(self) -> bool:
+        return self._pipeline is not None and self._pipeline.running
+
+    def start(self, source_factory: SourceFactory, analyzer_factory: AnalyzerFactory, *, pace: float | None,
+              loop: bool) -> int:
+        self.stop()
+        self._pipeline = LivePipeline(source_factory, analyzer_factory, pace=pace, loop=loop, notify=self._notify)
+        self._pipeline.start()
+        return self._pipeline.generation
+
+    def stop(self) -> None:
+        """Join the threads, then deliver whatever they left in the queue: no event is lost on stop.
+
+        Called from inside a delivery (a handler reacting to "video ended"), the outer delivery loop keeps
+        draining the stopped pipeline, so events stay in order."""
+        pipe, self._pipeline = self._pipeline, None
+        if pipe is not None:
+            pipe.stop()
+            if not self._delivering:
+                self._deliver(pipe)
+
+    _delivering = False
+
+    def _notify(self) -> None:  # worker thread
+        if not self._wake_pending:
+            self._wake_pending = True
+            self._woken.emit()
+
+    def _on_woken(self) -> None:  # GUI thread
+        self._wake_pending = False  # cleared before draining, so anything queued after this wakes us again
+        self.wakeups += 1
+        if self._pipeline is not None:
+            self._deliver(self._pipeline)
+
+    def _deliver(self, pipe: LivePipeline) -> None:
+        self._delivering = True
+        try:
+            while outputs := pipe.drain_events():
+                received_mono_s = time.monotonic()
+                for output in outputs:
+                    self._on_output(output, received_mono_s)
+        finally:
+            self._delivering = False
+        snap: LiveSnapshot | None = pipe.take_snapshot()
+        if snap is not None and pipe is self._pipeline:
+            self.snapshot_arrived.emit(snap)

@@ -1,0 +1,137 @@
+"""First screen: choose the exercises, sets, reps per set, sides and rest, and where the picture comes from."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from app.events import Exercise
+from app.session_plan import MAX_REPS_PER_SET, MAX_SETS, ExerciseBlock, SessionPlan, default_plan
+from ui.exercise_texts import exercise_text
+from ui.widgets import big_label
+
+SIDE_CHOICES = (("Both sides (left, then right)", ("left", "right")), ("Left leg only", ("left",)),
+                ("Right leg only", ("right",)), ("Detect the working leg", ("auto",)))
+
+
+class _Row:
+    def __init__(self, exercise: Exercise) -> None:
+        self.exercise = exercise
+        self.enabled = QCheckBox(exercise_text(exercise).title)
+        self.enabled.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.sets = QSpinBox(minimum=1, maximum=MAX_SETS)
+        self.reps = QSpinBox(minimum=1, maximum=MAX_REPS_PER_SET)
+        self.sides = QComboBox()
+        for label, sides in SIDE_CHOICES:
+            self.sides.addItem(label, sides)
+
+    def load(self, block: ExerciseBlock | None) -> None:
+        self.enabled.setChecked(block is not None)
+        block = block or ExerciseBlock(self.exercise)
+        self.sets.setValue(block.sets)
+        self.reps.setValue(block.reps_per_set)
+        idx = next((i for i, (_, s) in enumerate(SIDE_CHOICES) if s == block.sides), 0)
+        self.sides.setCurrentIndex(idx)
+
+    def block(self) -> ExerciseBlock | None:
+        if not self.enabled.isChecked():
+            return None
+        return ExerciseBlock(self.exercise, self.sets.value(), self.reps.value(), tuple(self.sides.currentData()))
+
+
+class PlanScreen(QWidget):
+    start_requested = Signal(object)  # SessionPlan
+    settings_requested = Signal()
+    source_changed = Signal(str)  # "" = camera from settings, else a video file path
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.source = ""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(60, 40, 60, 30)
+        outer.addWidget(big_label("Medius Coach", 44))
+        outer.addWidget(big_label("Your gluteus medius session", 22, bold=False, color="#44515c"))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        for col, head in enumerate(("Exercise", "Sets", "Reps per set", "Sides")):
+            grid.addWidget(big_label(head, 18, align=Qt.AlignmentFlag.AlignLeft), 0, col)
+        self.rows = [_Row(e) for e in Exercise]
+        for r, row in enumerate(self.rows, start=1):
+            for c, w in enumerate((row.enabled, row.sets, row.reps, row.sides)):
+                w.setMinimumHeight(38)
+                grid.addWidget(w, r, c)
+        outer.addSpacing(20)
+        outer.addLayout(grid)
+        rest_row = QHBoxLayout()
+        rest_row.addWidget(big_label("Rest between sets (s)", 18, align=Qt.AlignmentFlag.AlignLeft))
+        self.rest = QSpinBox(minimum=0, maximum=600, singleStep=15)
+        self.rest.setMinimumHeight(38)
+        rest_row.addWidget(self.rest)
+        rest_row.addStretch(1)
+        outer.addLayout(rest_row)
+        src_row = QHBoxLayout()
+        self.source_label = QLabel()
+        self.source_label.setStyleSheet("font-size: 17px;")
+        choose = QPushButton("Use a video file…")
+        choose.clicked.connect(self._choose_video)
+        camera = QPushButton("Use the camera")
+        camera.clicked.connect(lambda: self.set_source(""))
+        src_row.addWidget(self.source_label, 1)
+        src_row.addWidget(choose)
+        src_row.addWidget(camera)
+        outer.addSpacing(10)
+        outer.addLayout(src_row)
+        outer.addStretch(1)
+        buttons = QHBoxLayout()
+        settings = QPushButton("Settings…")
+        settings.clicked.connect(self.settings_requested)
+        reset = QPushButton("Default session")
+        reset.clicked.connect(lambda: self.load_plan(default_plan(self.rest.value())))
+        self.start = QPushButton("Start session  (Enter)")
+        self.start.setDefault(True)
+        self.start.setStyleSheet("font-size: 22px; font-weight: bold; padding: 12px 30px; background: #1f7a8c; color: white;")
+        self.start.clicked.connect(self._on_start_clicked)
+        self.error = big_label("", 16, bold=False, color="#b3261e")
+        for b in (settings, reset):
+            b.setMinimumHeight(44)
+        buttons.addWidget(settings)
+        buttons.addWidget(reset)
+        buttons.addStretch(1)
+        buttons.addWidget(self.start)
+        outer.addWidget(self.error)
+        outer.addLayout(buttons)
+        self.load_plan(default_plan())
+        self.set_source("")
+
+    def load_plan(self, plan: SessionPlan) -> None:
+        by_ex = {b.exercise: b for b in plan.blocks}
+        for row in self.rows:
+            row.load(by_ex.get(row.exercise))
+        self.rest.setValue(int(plan.rest_s))
+
+    def plan(self) -> SessionPlan | None:
+        blocks = tuple(b for b in (row.block() for row in self.rows) if b is not None)
+        if not blocks:
+            return None
+        return SessionPlan(blocks=blocks, rest_s=float(self.rest.value()),
+                           name="Gluteus medius" if len(blocks) == 3 else "Custom")
+
+    def set_source(self, path: str) -> None:
+        self.source = path
+        self.source_label.setText(f"Picture from: <b>{'video ' + path if path else 'the camera (see Settings)'}</b>")
+        self.source_changed.emit(path)
+
+    def _choose_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a recording", "", "Videos (*.mp4 *.avi *.mov *.mkv *.webm)")
+        if path:
+            self.set_source(path)
+
+    def _on_start_clicked(self) -> None:
+        plan = self.plan()
+        if plan is None:
+            self.error.setText("Tick at least one exercise.")
+            return
+        self.error.setText("")
+        self.start_requested.emit(plan)

@@ -1,0 +1,352 @@
+"""Glue between the pure session model (app.session_plan), the vision pipeline and the screens.
+
+Every event of a session — tracker events from the vision thread and the session's own lifecycle events — goes
+through `SessionController._on_event`, on the GUI thread. That is where the session log attaches:
+
+    controller.event_listeners.append(recorder_listener(recorder))   # see ui/recorder_hook.py
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.events import FormWarning, RepCompleted, Status, StatusChanged
+from app.live_pipeline import LiveSnapshot, PipelineError, PipelineEvent, SourceEnded
+from app.session_plan import (
+    Phase, SessionEnded, SessionPlan, SessionRun, SessionStarted, SetEnded, SetStarted,
+)
+from app.settings import Settings
+from ui import engine
+from ui.cue_policy import CuePolicy
+from ui.exercise_texts import exercise_text
+from ui.sound import SoundCues
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 100  # rest countdown and cue expiry: text a person reads changes slowly, 10 Hz is plenty
+
+STATUS_PROMPTS = {
+    Status.NO_PERSON: "Get into frame",
+    Status.PARTIAL: "Move so your whole body is in the picture",
+    Status.WRONG_VIEW: "Turn your side to the camera",
+}
+
+
+class SessionController(QObject):
+    phase_changed = Signal(str)  # Phase value, after the screens were updated
+
+    def __init__(self, window, settings: Settings, source: str | int | None = None, *, loop: bool = False,
+                 pace: float | None = 1.0, clock: Callable[[], float] = time.monotonic,
+                 analyzer_factory=engine.analyzer_factory, sound: SoundCues | None = None) -> None:
+        super().__init__(window)
+        from ui.pipeline_bridge import PipelineBridge
+
+        self.window = window  # MainWindow: owns the screens
+        self.settings = settings
+        self.source = source
+        self.loop = loop
+        self.pace = pace
+        self._clock = clock
+        self._analyzer_factory = analyzer_factory
+        self.sound = sound if sound is not None else SoundCues(enabled=settings.sound, parent=self)
+        self.cues = CuePolicy()
+        self.bridge = PipelineBridge(self._on_output, self)
+        self.bridge.snapshot_arrived.connect(self._on_snapshot_arrived)
+        self.event_listeners: list[Callable[[object], None]] = []
+        self.run: SessionRun | None = None
+        self.generation = -1  # outputs of other generations belong to an earlier set and are ignored
+        self.latencies_s: list[float] = []  # capture → GUI thread, per rep/warning (for the benchmark)
+        self.source_message = ""
+        self._phase_started_s = 0.0
+        self._tempo_phase = ("rest", 0.0)
+        self._peak_fraction = 0.0
+        self._status = Status.SETTLING
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._on_tick)
+
+    # -- the one entry point for session events ----------------------------------------------------------------
+    def _on_event(self, event: object) -> None:
+        """Everything that happens in a session passes here once, on the GUI thread, in order."""
+        if isinstance(event, PipelineEvent):
+            if event.generation != self.generation or self.run is None or self.run.phase is not Phase.LIVE:
+                return  # a straggler from the previous set, or the tracker running between sets
+            if self.run.paused:
+                return
+            inner = event.event
+            if isinstance(inner, RepCompleted):
+                self._on_rep(inner)
+            elif isinstance(inner, FormWarning):
+                self._on_warning(inner)
+            elif isinstance(inner, StatusChanged):
+                self._on_status(inner.status, inner.message)
+            event = inner
+        elif isinstance(event, SourceEnded):
+            self._on_source_ended()
+        elif isinstance(event, PipelineError):
+            self._on_source_error(event)
+        for listener in self.event_listeners:
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - a broken log must not end the workout; it is reported
+                log.exception("session event listener failed")
+                self.window.show_banner("The session log could not be written; see the log file.")
+
+    def _on_output(self, output, received_mono_s: float) -> None:
+        if isinstance(output, PipelineEvent) and isinstance(output.event, (RepCompleted, FormWarning)):
+            self.latencies_s.append(received_mono_s - output.captured_mono_s)
+        self._on_event(output)
+
+    # -- user actions (buttons and shortcuts) --------------------------------------------------------------------
+    def start_session(self, plan: SessionPlan) -> None:
+        self.stop_pipeline()
+        self.run = SessionRun(plan)
+        self._timer.start()
+        self._on_event(SessionStarted(plan, self._source_description()))
+        self._show_phase()
+
+    def start_set(self) -> None:
+        if self.run is not None and self.run.phase is Phase.INSTRUCTION:
+            self.run.start_set(self._clock())
+            self._show_phase()
+
+    def toggle_pause(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        if run.phase is Phase.INSTRUCTION:
+            self.start_set()
+            return
+        if run.phase not in (Phase.LIVE, Phase.REST):
+            return
+        run.toggle_pause(self._clock())
+        if run.phase is Phase.LIVE:
+            if run.paused:
+                self._pipeline_paused(True)
+                self.window.live.video.set_overlay(prompt="Paused — press Space to continue")
+            else:
+                self.window.live.video.set_overlay(prompt="")
+                if not self.bridge.running:  # the camera was lost or the video ended: open it again
+                    self._begin_live_set()
+                else:
+                    self._pipeline_paused(False)
+        self._refresh_rest()
+
+    def next(self) -> None:
+        run = self.run
+        if run is None or run.phase is Phase.SUMMARY:
+            return
+        was_live = run.phase is Phase.LIVE
+        result = run.current_result
+        run.skip(self._clock())
+        if was_live:
+            self._on_event(SetEnded(result))
+        self._show_phase()
+
+    def redo(self) -> None:
+        run = self.run
+        if run is None or run.phase not in (Phase.LIVE, Phase.REST):
+            return
+        if run.phase is Phase.LIVE:
+            run.current_result.note = "redone"
+            self._on_event(SetEnded(run.current_result))
+        run.redo(self._clock())
+        self._show_phase()
+
+    def end_session(self) -> None:
+        run = self.run
+        if run is None or run.phase is Phase.SUMMARY:
+            return
+        was_live, result = run.phase is Phase.LIVE, run.current_result
+        run.end_early(self._clock())
+        if was_live:
+            self._on_event(SetEnded(result))
+        self._show_phase()
+
+    def toggle_mute(self) -> bool:
+        self.sound.set_muted(not self.sound.muted)
+        self.window.show_banner("Sound off" if self.sound.muted else f"Sound on ({self.sound.mode})", 1500)
+        return self.sound.muted
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.window.live.video.mirror = settings.mirror
+        self.sound.set_muted(not settings.sound)
+
+    def shutdown(self) -> None:
+        """Window closing: stop the timer and join every thread."""
+        self._timer.stop()
+        self.stop_pipeline()
+
+    def stop_pipeline(self) -> None:
+        self.bridge.stop()
+
+    # -- phases --------------------------------------------------------------------------------------------------
+    def _show_phase(self) -> None:
+        run = self.run
+        w = self.window
+        self.cues.clear()
+        w.live.video.set_overlay(prompt="", cue="")
+        if run.phase is Phase.INSTRUCTION:
+            self._pipeline_paused(True)
+            w.instruction.show_step(run.current)
+            w.show_screen(w.instruction)
+        elif run.phase is Phase.LIVE:
+            w.live.show_step(run.current, run.current_result.reps)
+            w.show_screen(w.live)
+            self._begin_live_set()
+        elif run.phase is Phase.REST:
+            self._pipeline_paused(True)
+            w.rest.show_rest(run.current_result, run.next_step, run.side_changes_next())
+            self._refresh_rest()
+            w.show_screen(w.rest)
+        elif run.phase is Phase.SUMMARY:
+            self.stop_pipeline()
+            self._timer.stop()
+            w.summary.show_run(run)
+            w.show_screen(w.summary)
+            self._on_event(SessionEnded(run.ended_early))
+        self.phase_changed.emit(run.phase.value)
+
+    def _begin_live_set(self) -> None:
+        """A fresh tracker for this set; open the source if it is not running (first set, after a loss)."""
+        step = self.run.current
+        factory = self._analyzer_factory(step.exercise, step.side, self.settings)
+        self._peak_fraction = 0.0
+        self._tempo_phase = ("rest", 0.0)
+        self._status = Status.SETTLING
+        self.source_message = ""
+        if self.bridge.running:
+            self.generation = self.bridge.pipeline.reconfigure(factory)
+            self._pipeline_paused(False)
+        else:
+            self.window.live.video.clear("Starting the camera…" if not engine.is_file_source(self.source)
+                                         else "Opening the video…")
+            self.generation = self.bridge.start(engine.source_factory(self.source, self.settings), factory,
+                                                pace=self.pace if engine.is_file_source(self.source) else 1.0,
+                                                loop=self.loop)
+        self._on_event(SetStarted(step, self._source_description()))
+
+    def _finish_live_set(self, note: str = "") -> None:
+        run = self.run
+        result = run.current_result
+        run.finish_set(self._clock(), note)
+        self._on_event(SetEnded(result))
+        self._show_phase()
+
+    def _pipeline_paused(self, paused: bool) -> None:
+        if self.bridge.pipeline is not None:
+            self.bridge.pipeline.set_paused(paused)
+
+    # -- tracker events ------------------------------------------------------------------------------------------
+    def _on_rep(self, rep: RepCompleted) -> None:
+        run = self.run
+        reached = run.record_rep()
+        reps = run.current_result.reps
+        self.window.live.set_count(reps, run.current.target_reps)
+        self.sound.rep(reps)
+        self._peak_fraction = 0.0
+        if reached:
+            # Deferred: listeners must see this rep before the SetEnded that it causes.
+            QTimer.singleShot(0, self._finish_if_target_reached)
+
+    def _finish_if_target_reached(self) -> None:
+        run = self.run
+        if run is not None and run.phase is Phase.LIVE and run.current_result.reps >= run.current.target_reps:
+            self._finish_live_set()
+
+    def _on_warning(self, warning: FormWarning) -> None:
+        self.run.record_fault(warning.t_s, warning.code)
+        self.window.live.add_fault(warning.t_s, warning.message, warning.value)
+        if self.cues.offer(warning.code, warning.message, self._clock()):
+            self.sound.warning()
+            self._refresh_cue()
+
+    def _on_status(self, status: Status, message: str = "") -> None:
+        self._status = status
+        prompt = STATUS_PROMPTS.get(status, "")
+        if prompt and message and status is not Status.NO_PERSON:
+            prompt = message  # the tracker knows best what is missing
+        self.window.live.video.set_overlay(prompt=prompt)
+        self.window.live.status_label.setText("Getting your starting position…" if status is Status.SETTLING else "")
+
+    def _on_source_ended(self) -> None:
+        self.bridge.stop()
+        if self.run is not None and self.run.phase is Phase.LIVE:
+            self.window.show_banner("The video ended. The set so far is kept.", 5000)
+            self._finish_live_set("video ended")
+
+    def _on_source_error(self, error: PipelineError) -> None:
+        self.bridge.stop()
+        self.source_message = error.message
+        log.warning("pipeline stopped (%s): %s", error.where, error.message)
+        run = self.run
+        if run is not None and run.phase is Phase.LIVE:
+            # Keep the set so far; the user fixes the camera and presses Space to go on (or Esc to finish).
+            run.pause(self._clock())
+            self.window.live.video.set_overlay(prompt=f"{error.message}\nSpace: try again · Esc: end session")
+        else:
+            self.window.show_banner(error.message, 8000)
+
+    # -- drawing -------------------------------------------------------------------------------------------------
+    def _on_snapshot_arrived(self, live: LiveSnapshot) -> None:
+        run = self.run
+        if run is None or run.phase is not Phase.LIVE:
+            return
+        view = self.window.live
+        snap = live.snapshot
+        if snap is None or live.generation != self.generation:
+            view.video.set_frame(live.frame.bgr)
+            return
+        view.video.set_frame(live.frame.bgr, snap.xy_px, snap.visibility, snap.side, bool(snap.active_faults))
+        if snap.status is not self._status:
+            self._on_status(snap.status)
+        frac = snap.rom_fraction
+        self._peak_fraction = max(self._peak_fraction, frac) if snap.phase != "rest" else self._peak_fraction
+        view.rom.set_fraction(frac, self._peak_fraction)
+        phase, since_s = self._tempo_phase
+        if snap.phase != phase:
+            self._tempo_phase = (snap.phase, snap.t_s)
+            if snap.phase == "rising":
+                self._peak_fraction = 0.0
+            phase, since_s = self._tempo_phase
+        tempo = exercise_text(run.current.exercise).tempo
+        target_s = {"rising": tempo.up_s, "top": tempo.hold_s, "lowering": tempo.down_s}.get(phase, 0.0)
+        view.tempo.set_state(phase, snap.t_s - since_s, target_s)
+        view.set_metrics(snap.metrics)
+
+    def _on_tick(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        now = self._clock()
+        if run.phase is Phase.REST:
+            if run.tick(now):
+                self._show_phase()
+            else:
+                self._refresh_rest()
+        elif run.phase is Phase.LIVE:
+            self._refresh_cue()
+
+    def _refresh_cue(self) -> None:
+        shown = self.cues.update(self._clock())
+        text = shown[1] if shown else ""
+        if text != self.window.live.video.cue:
+            self.window.live.video.set_overlay(cue=text)
+
+    def _refresh_rest(self) -> None:
+        run = self.run
+        if run is not None and run.phase is Phase.REST:
+            self.window.rest.set_remaining(run.rest_left_s(self._clock()), run.paused)
+
+    def _source_description(self) -> str:
+        if engine.is_file_source(self.source):
+            import pathlib
+
+            return f"file:{pathlib.Path(self.source).name}"
+        index = self.settings.camera_index if self.source in (None, "") else self.source
+        return f"camera:{index}"

@@ -1,0 +1,74 @@
+"""Settings: camera, mirror, sound and the thresholds a therapist may change. Saved via app.settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout,
+)
+
+from app.settings import RANGES, Settings
+from ui.engine import engine_default
+
+RESOLUTIONS = ((640, 480), (1280, 720), (1920, 1080))
+
+
+def _unless_default(value: float, name: str) -> float | None:
+    """None when the therapist left the engine's default, so later default improvements still apply."""
+    return None if abs(value - engine_default(name)) < 1e-6 else value
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._base = settings
+        form = QFormLayout()
+        self.camera = QSpinBox(minimum=int(RANGES["camera_index"][0]), maximum=int(RANGES["camera_index"][1]))
+        self.camera.setValue(settings.camera_index)
+        self.resolution = QComboBox()
+        self._resolutions = list(RESOLUTIONS)
+        current = (settings.camera_width, settings.camera_height)
+        if current not in self._resolutions:
+            self._resolutions.append(current)
+        for w, h in self._resolutions:
+            self.resolution.addItem(f"{w} × {h}")
+        self.resolution.setCurrentIndex(self._resolutions.index(current))
+        self.mirror = QCheckBox("Show the picture like a mirror")
+        self.mirror.setChecked(settings.mirror)
+        self.sound = QCheckBox("Sound cues (count and warnings)")
+        self.sound.setChecked(settings.sound)
+        self.ceiling = QDoubleSpinBox(minimum=RANGES["ceiling_deg"][0], maximum=RANGES["ceiling_deg"][1], suffix=" °")
+        self.ceiling.setValue(settings.ceiling_deg if settings.ceiling_deg is not None else engine_default("ceiling_deg"))
+        self.pelvic = QDoubleSpinBox(minimum=RANGES["pelvic_drop_tol_deg"][0], maximum=RANGES["pelvic_drop_tol_deg"][1],
+                                     suffix=" °", singleStep=0.5)
+        self.pelvic.setValue(settings.pelvic_drop_tol_deg if settings.pelvic_drop_tol_deg is not None
+                             else engine_default("pelvic_drop_tol_deg"))
+        form.addRow("Camera number", self.camera)
+        form.addRow("Camera resolution", self.resolution)
+        form.addRow("", self.mirror)
+        form.addRow("", self.sound)
+        form.addRow(QLabel("<b>For your physiotherapist</b>"))
+        form.addRow("Leg raise ceiling (abduction)", self.ceiling)
+        form.addRow("Pelvic drop tolerance (step-down)", self.pelvic)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(QLabel("Changes apply from the next set."))
+        lay.addWidget(buttons)
+
+    def result_settings(self) -> Settings:
+        w, h = self._resolutions[self.resolution.currentIndex()]
+        return replace(
+            self._base,
+            camera_index=self.camera.value(),
+            camera_width=w,
+            camera_height=h,
+            mirror=self.mirror.isChecked(),
+            sound=self.sound.isChecked(),
+            ceiling_deg=_unless_default(self.ceiling.value(), "ceiling_deg"),
+            pelvic_drop_tol_deg=_unless_default(self.pelvic.value(), "pelvic_drop_tol_deg"),
+        )

@@ -1,0 +1,82 @@
+"""End of the session: every set with reps against target and the faults seen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from app.events import Exercise, Fault
+from app.session_plan import SessionRun, summary_rows
+from ui.exercise_texts import SIDE_NAMES, title
+from ui.widgets import big_label
+
+FAULT_NAMES = {
+    Fault.LEG_ABOVE_HIP.value: "leg above hip",
+    Fault.PELVIS_ROLL_BACK.value: "pelvis rolled back",
+    Fault.LEG_FORWARD.value: "leg forward",
+    Fault.KNEE_BENT.value: "knee bent",
+    Fault.FEET_APART.value: "feet apart",
+    Fault.PELVIC_DROP.value: "pelvis dropped",
+    Fault.KNEE_VALGUS.value: "knee in",
+    Fault.TRUNK_LEAN.value: "trunk lean",
+    Fault.TOO_FAST.value: "too fast",
+}
+OUTCOME_NAMES = {"done": "✔ done", "partial": "partly", "skipped": "skipped", "pending": "—"}
+
+
+class SummaryScreen(QWidget):
+    new_session_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(40, 24, 40, 16)
+        self.title = big_label("Session complete", 44)
+        self.totals = big_label("", 28, color="#1f7a8c")
+        self.note = big_label("", 18, bold=False, color="#44515c")
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(["Exercise", "Side", "Set", "Reps", "Result", "Form notes"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setStyleSheet("font-size: 18px;")
+        for w in (self.title, self.totals, self.note):
+            lay.addWidget(w)
+        lay.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        again = QPushButton("New session")
+        close = QPushButton("Quit")
+        for b in (again, close):
+            b.setMinimumHeight(48)
+            b.setStyleSheet("font-size: 20px; padding: 8px 24px;")
+        again.clicked.connect(self.new_session_requested)
+        close.clicked.connect(self.quit_requested)
+        buttons.addStretch(1)
+        buttons.addWidget(again)
+        buttons.addWidget(close)
+        lay.addLayout(buttons)
+
+    def show_run(self, run: SessionRun) -> None:
+        rows = summary_rows(run)
+        self.title.setText("Session ended early" if run.ended_early else "Session complete — well done!")
+        total = sum(r["reps"] for r in rows)
+        target = sum(r["target"] for r in rows)
+        done_sets = sum(r["outcome"] == "done" for r in rows)
+        faults = sum(sum(r["faults"].values()) for r in rows)
+        self.totals.setText(f"{total} of {target} reps · {done_sets} of {len(rows)} sets complete · {faults} form notes")
+        self.note.setText("Form notes are screening cues from one camera, not a diagnosis.")
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            faults_text = ", ".join(f"{FAULT_NAMES.get(k, k)} ×{n}" for k, n in sorted(r["faults"].items()))
+            if r["note"]:
+                faults_text = f"{faults_text}  ({r['note']})" if faults_text else r["note"]
+            cells = (title(Exercise(r["exercise"])), SIDE_NAMES.get(r["side"], r["side"]), str(r["set"]),
+                     f"{r['reps']} / {r['target']}", OUTCOME_NAMES.get(r["outcome"], r["outcome"]), faults_text)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c in (2, 3):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(i, c, item)
+        self.table.resizeRowsToContents()
