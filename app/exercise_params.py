@@ -1,7 +1,7 @@
 """One parameter set per exercise, for every user and camera.
 
 Nothing here is tuned to a particular clip. Counting thresholds are degrees above the user's own resting value.
-Fault limits are degrees (or a ratio) beyond the user's own starting posture, except the abduction ceiling,
+Fault limits are degrees (or, for the hip line and the feet, thigh lengths) beyond the user's own starting posture, except the abduction ceiling,
 which is an absolute angle a therapist sets (trials commonly use 30-45°).
 """
 
@@ -67,7 +67,7 @@ _DEFAULTS: dict[Exercise, ExerciseParams] = {
             Fault.LEG_ABOVE_HIP.value: DEFAULT_CEILING_DEG,
             Fault.KNEE_BENT.value: 25.0,
             Fault.LEG_FORWARD.value: 25.0,
-            Fault.PELVIS_ROLL_BACK.value: 20.0,
+            Fault.PELVIS_ROLL_BACK.value: 0.15,
         },
         absolute_faults=frozenset({Fault.LEG_ABOVE_HIP.value}),
         fault_messages=MESSAGES,
@@ -76,7 +76,7 @@ _DEFAULTS: dict[Exercise, ExerciseParams] = {
     Exercise.CLAMSHELL: ExerciseParams(
         counter=CounterParams(enter_deg=20.0, exit_deg=12.0, min_up_s=0.25, min_rep_s=0.8),
         target_deg=50.0,
-        fault_limits={Fault.FEET_APART.value: 0.35, Fault.PELVIS_ROLL_BACK.value: 20.0},
+        fault_limits={Fault.FEET_APART.value: 0.35, Fault.PELVIS_ROLL_BACK.value: 0.15},
         fault_messages=MESSAGES,
         min_rep_duration_s=1.0,
     ),

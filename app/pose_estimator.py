@@ -6,6 +6,7 @@ person. Create, use and close it on the same thread (MediaPipe graphs are not me
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 
@@ -25,6 +26,27 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # detection threshold; VIDEO mode tracks one region and fuses two overlapping people into one skeleton.
 PEOPLE_SEARCH_MAX = 3
 PEOPLE_SEARCH_CONFIDENCE = 0.2
+
+
+@contextlib.contextmanager
+def _native_logs_silenced():
+    """MediaPipe's C++ code prints start-up notices straight to file descriptor 2 (set GLOG_minloglevel does not
+    reach all of them). They mean nothing to a user, so they are dropped while graphs start and run their first
+    frame, unless MEDIUS_NATIVE_LOGS=1 asks for them."""
+    if os.environ.get("MEDIUS_NATIVE_LOGS") == "1":
+        yield
+        return
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class PoseEstimator:
@@ -51,7 +73,8 @@ class PoseEstimator:
             min_tracking_confidence=confidence,
         )
         try:
-            return vision.PoseLandmarker.create_from_options(options)
+            with _native_logs_silenced():
+                return vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelFileError(f"MediaPipe could not load the pose model {self._path}: {first_line}") from None
@@ -62,9 +85,14 @@ class PoseEstimator:
         VIDEO mode needs strictly increasing timestamps; a repeated or backwards `t_ms` is nudged forward by 1 ms
         instead of letting MediaPipe raise.
         """
+        first_frame = self._last_t_ms < 0
         t_ms = max(int(t_ms), self._last_t_ms + 1)
         self._last_t_ms = t_ms
-        result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
+        if first_frame:
+            with _native_logs_silenced():  # the first frame prints the rest of the start-up notices
+                result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
+        else:
+            result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
         people = _samples(result, t_ms / 1000.0, rgb.shape)
         return people[0] if people else None
 
@@ -72,6 +100,8 @@ class PoseEstimator:
         """Every person found in this frame on its own (no tracking), up to PEOPLE_SEARCH_MAX."""
         if self._people_finder is None:
             self._people_finder = self._create("IMAGE", PEOPLE_SEARCH_MAX, PEOPLE_SEARCH_CONFIDENCE)
+            with _native_logs_silenced():
+                return _samples(self._people_finder.detect(self._image(rgb)), t_ms / 1000.0, rgb.shape)
         return _samples(self._people_finder.detect(self._image(rgb)), t_ms / 1000.0, rgb.shape)
 
     def _image(self, rgb: np.ndarray):

@@ -51,22 +51,30 @@ STATUS_MESSAGES = {
 
 @dataclass
 class _Baseline:
-    """A slowly adapting resting level, learnt while settling and updated only at rest."""
+    """The user's own starting value of a measure (a number, or a small vector), learnt while settling.
 
-    value: float = math.nan
-    samples: list[float] = field(default_factory=list)
+    The rep signal's baseline also follows slow drift while the user rests."""
 
-    def learn(self, x: float) -> None:
-        if math.isfinite(x):
+    value: float | np.ndarray = math.nan
+    samples: list = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return bool(np.all(np.isfinite(self.value)))
+
+    def learn(self, x: float | np.ndarray) -> None:
+        if np.all(np.isfinite(x)):
             self.samples.append(x)
 
     def fix(self) -> None:
         if self.samples:
-            self.value = float(np.median(self.samples))
+            self.value = np.median(np.asarray(self.samples, dtype=float), axis=0)
+            if np.ndim(self.value) == 0:
+                self.value = float(self.value)
         self.samples.clear()
 
     def follow(self, x: float, dt_s: float, tau_s: float) -> None:
-        if math.isfinite(x) and math.isfinite(self.value) and dt_s > 0:
+        if math.isfinite(x) and self.known and dt_s > 0:
             self.value += (x - self.value) * min(1.0, dt_s / tau_s)
 
 
@@ -96,6 +104,7 @@ class ExerciseTracker:
         self._prev_t_raw_s: float | None = None
         self._side_votes: Counter[str] = Counter()
         self._rep_faults: set[str] = set()
+        self._relearn_faults_until_s: float | None = None  # after a camera cut, until this time
         self._last_hips: np.ndarray | None = None
         self.cuts = 0
 
@@ -135,8 +144,13 @@ class ExerciseTracker:
 
         raw = sample.xy_px.astype(float)
         if self._is_cut(raw, t_s):
+            # A new shot: smoothing across it would blend two views, and the posture baselines of the faults
+            # belong to the old view. The rep counter carries on (its signal is an angle, the same in any shot).
             self.cuts += 1
             self._filter.reset()
+            self._relearn_faults_until_s = t_s + self.params.settle_s
+            for monitor in self._monitors.values():
+                monitor.reset()
         diag = float(np.hypot(*sample.image_size)) or 1.0
         xy = self._filter(raw / diag, t_s) * diag
         vis = sample.visibility
@@ -205,11 +219,13 @@ class ExerciseTracker:
         if at_rest and math.isfinite(value) and abs(value) < self.params.counter.exit_deg:
             self._signal_base.follow(m.signal_deg, dt_s, BASELINE_TAU_S)
         cycle = self.counter.step(value, t_s)
+        if self._relearn_faults_until_s is not None:
+            self._relearn_fault_baselines(m, t_s)
         for code, monitor in self._monitors.items():
             measure = self._fault_value(code, m)
             onset = monitor.step(measure, t_s)
             if onset:
-                events.append(FormWarning(t_s=onset.t_s, code=code, value=round(onset.value, 1), message=onset.message))
+                events.append(FormWarning(t_s=onset.t_s, code=code, value=round(onset.value, 2), message=onset.message))
             if monitor.active:
                 self._rep_faults.add(code)
         if cycle is None:
@@ -231,12 +247,25 @@ class ExerciseTracker:
             faults=tuple(sorted(faults)),
         ))
 
+    def _relearn_fault_baselines(self, m: Measurement, t_s: float) -> None:
+        for code, base in self._fault_bases.items():
+            base.learn(m.fault_measures.get(code, math.nan))
+        if t_s >= self._relearn_faults_until_s:
+            self._relearn_faults_until_s = None
+            for base in self._fault_bases.values():
+                base.fix()
+
     def _fault_value(self, code: str, m: Measurement) -> float:
         raw = m.fault_measures.get(code, math.nan)
         if code in self.params.absolute_faults:
-            return raw
-        base = self._fault_bases[code].value
-        return raw - base if math.isfinite(base) else math.nan
+            return float(raw)
+        if self._relearn_faults_until_s is not None:
+            return math.nan
+        base = self._fault_bases[code]
+        if not base.known:
+            return math.nan
+        # A vector measure (e.g. the hip line) is judged by how far it moved from the start, in any direction.
+        return float(np.linalg.norm(raw - base.value)) if np.ndim(raw) else float(raw - base.value)
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def _not_measurable(self, status: Status, t_s: float, events: list[Event], xy: np.ndarray | None = None,
@@ -259,7 +288,7 @@ class ExerciseTracker:
     def _result(self, t_s: float, events: list[Event], xy: np.ndarray | None, vis: np.ndarray | None,
                 m: Measurement | None) -> StepResult:
         signal = None
-        if m is not None and math.isfinite(m.signal_deg) and math.isfinite(self._signal_base.value):
+        if m is not None and math.isfinite(m.signal_deg) and self._signal_base.known:
             signal = m.signal_deg - self._signal_base.value
         snapshot = TrackerSnapshot(
             t_s=t_s,
@@ -272,7 +301,7 @@ class ExerciseTracker:
             active_faults=tuple(code for code, mon in self._monitors.items() if mon.active),
             xy_px=xy,
             visibility=vis,
-            metrics={k: round(v, 1) for k, v in (m.metrics.items() if m else ()) if math.isfinite(v)},
+            metrics={k: round(float(v), 2) for k, v in (m.metrics.items() if m else ()) if np.ndim(v) == 0 and math.isfinite(v)},
         )
         return StepResult(snapshot=snapshot, events=tuple(events))
 

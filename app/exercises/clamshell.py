@@ -8,7 +8,7 @@ import numpy as np
 
 from app.events import Fault
 from app.exercises.base import LEG, OTHER, ExerciseModel, Measurement, PostureCheck
-from app.exercises.lying import lying_posture, pelvis_roll_back_deg, top_leg
+from app.exercises.lying import lying_posture, hip_line_in_body_frame, top_leg
 from app.landmarks import LM
 
 
@@ -31,10 +31,10 @@ class ClamshellModel(ExerciseModel):
         knee_gap = float(np.hypot(*(xy[knee] - xy[b_knee])))
         opening = math.degrees(2.0 * math.asin(min(1.0, knee_gap / (2.0 * thigh_px)))) if thigh_px > 1e-6 else math.nan
         feet_gap = float(np.hypot(*(xy[ankle] - xy[b_ankle]))) / thigh_px if thigh_px > 1e-6 else math.nan
-        roll = pelvis_roll_back_deg(world, top)
+        roll = hip_line_in_body_frame(xy, visibility, top)
         return Measurement(
             signal_deg=opening,
             side=top,
             fault_measures={Fault.FEET_APART.value: feet_gap, Fault.PELVIS_ROLL_BACK.value: roll},
-            metrics={"opening_deg": opening, "feet_gap_thighs": feet_gap, "pelvis_roll_deg": roll},
+            metrics={"opening_deg": opening, "feet_gap_thighs": feet_gap},
         )

@@ -46,16 +46,23 @@ def top_leg(xy: np.ndarray, visibility: np.ndarray) -> str:
     return "left" if left_up >= right_up else "right"
 
 
-def pelvis_roll_back_deg(world: np.ndarray | None, top: str) -> float:
-    """How far the top hip has rotated away from the camera around the body axis (degrees, raw).
+def hip_line_in_body_frame(xy: np.ndarray, visibility: np.ndarray, top: str) -> np.ndarray:
+    """The bottom→top hip vector in body coordinates (along the axis, across it), in thigh lengths.
 
-    With the hips stacked the bottom→top hip line is vertical in the picture and at one depth; rolling back
-    tilts it away from the camera. Raw values include camera and model offsets: compare with the start.
+    With the hips stacked this vector is steady whatever the camera; when the pelvis rolls, the top hip swings
+    and the vector changes. Depth from one camera (MediaPipe's z) was tried first and moved with the knee rather
+    than with the pelvis on the labelled clips, so the picture-plane geometry is used, compared with the user's
+    own starting posture.
     """
-    if world is None:
-        return math.nan
-    top_hip, bottom_hip = LEG[top][0], LEG["left" if top == "right" else "right"][0]
-    d = world[top_hip] - world[bottom_hip]
-    if not np.all(np.isfinite(d)):
-        return math.nan
-    return math.degrees(math.atan2(float(d[2]), float(np.hypot(d[0], d[1]))))
+    axis = body_axis(xy, visibility)
+    norm = float(np.hypot(*axis))
+    top_hip, top_knee = LEG[top][0], LEG[top][1]
+    other = "left" if top == "right" else "right"
+    bottom_hip, bottom_knee = LEG[other][0], LEG[other][1]
+    thigh = (float(np.hypot(*(xy[top_knee] - xy[top_hip]))) + float(np.hypot(*(xy[bottom_knee] - xy[bottom_hip])))) / 2
+    if not (norm > 1e-9 and thigh > 1e-9):
+        return np.array([math.nan, math.nan])
+    along = axis / norm
+    across = np.array([-along[1], along[0]])
+    d = xy[top_hip] - xy[bottom_hip]
+    return np.array([float(np.dot(d, along)), float(np.dot(d, across))]) / thigh

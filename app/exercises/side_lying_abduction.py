@@ -6,7 +6,7 @@ import numpy as np
 
 from app.events import Fault
 from app.exercises.base import LEG, OTHER, ExerciseModel, Measurement, PostureCheck, world_depth_angle_deg
-from app.exercises.lying import lying_posture, pelvis_roll_back_deg, top_leg
+from app.exercises.lying import lying_posture, hip_line_in_body_frame, top_leg
 from app.geometry import angle_between_deg, joint_angle_deg
 from app.landmarks import LM
 
@@ -29,7 +29,7 @@ class SideLyingAbductionModel(ExerciseModel):
         signal = angle_between_deg(xy[ankle] - xy[hip], xy[b_ankle] - xy[b_hip])
         knee_bend = 180.0 - joint_angle_deg(xy[hip], xy[knee], xy[ankle])
         forward = -world_depth_angle_deg(world, hip, ankle)  # towards the camera = in front of the body
-        roll = pelvis_roll_back_deg(world, top)
+        roll = hip_line_in_body_frame(xy, visibility, top)
         return Measurement(
             signal_deg=signal,
             side=top,
@@ -39,6 +39,5 @@ class SideLyingAbductionModel(ExerciseModel):
                 Fault.LEG_FORWARD.value: forward,
                 Fault.PELVIS_ROLL_BACK.value: roll,
             },
-            metrics={"abduction_deg": signal, "knee_bend_deg": knee_bend, "leg_forward_deg": forward,
-                     "pelvis_roll_deg": roll},
+            metrics={"abduction_deg": signal, "knee_bend_deg": knee_bend, "leg_forward_deg": forward},
         )
