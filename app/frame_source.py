@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from app.errors import InputError, SourceLostError
+from app.native_logs import native_logs_silenced
 
 _FALLBACK_FPS = 30.0
 _MIN_STEP_S = 0.001
@@ -60,7 +61,8 @@ class VideoFileSource:
             raise InputError(f"{self.path} is not a file. Give the path of a video file.")
         if self.path.stat().st_size == 0:
             raise InputError(f"Video {self.path} is empty (0 bytes). Choose another recording.")
-        self._cap = cv2.VideoCapture(str(self.path))
+        with native_logs_silenced():
+            self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             raise InputError(f"Cannot read {self.path} as a video: unknown format or damaged file.")
         self.fps = _sane_fps(self._cap.get(cv2.CAP_PROP_FPS))
@@ -112,7 +114,8 @@ class CameraSource:
 
     def __init__(self, index: int = 0, width: int = 1280, height: int = 720, stall_timeout_s: float = 2.0) -> None:
         self.description = f"camera:{index}"
-        self._cap = cv2.VideoCapture(index)
+        with native_logs_silenced():
+            self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
             self._cap.release()
             self._cap = None

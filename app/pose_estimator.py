@@ -6,7 +6,6 @@ person. Create, use and close it on the same thread (MediaPipe graphs are not me
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pathlib
 
@@ -15,6 +14,7 @@ import numpy as np
 from app.errors import ModelFileError
 from app.landmarks import N_LANDMARKS
 from app.model_file import DEFAULT_MODEL_PATH, check_model_file
+from app.native_logs import native_logs_silenced
 from app.pose import PoseSample
 
 # MediaPipe's C++ side logs through glog/absl to stderr; keep the terminal readable unless asked otherwise.
@@ -26,27 +26,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # detection threshold; VIDEO mode tracks one region and fuses two overlapping people into one skeleton.
 PEOPLE_SEARCH_MAX = 3
 PEOPLE_SEARCH_CONFIDENCE = 0.2
-
-
-@contextlib.contextmanager
-def _native_logs_silenced():
-    """MediaPipe's C++ code prints start-up notices straight to file descriptor 2 (set GLOG_minloglevel does not
-    reach all of them). They mean nothing to a user, so they are dropped while graphs start and run their first
-    frame, unless MEDIUS_NATIVE_LOGS=1 asks for them."""
-    if os.environ.get("MEDIUS_NATIVE_LOGS") == "1":
-        yield
-        return
-    import sys
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 class PoseEstimator:
@@ -73,7 +52,7 @@ class PoseEstimator:
             min_tracking_confidence=confidence,
         )
         try:
-            with _native_logs_silenced():
+            with native_logs_silenced():
                 return vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -89,7 +68,7 @@ class PoseEstimator:
         t_ms = max(int(t_ms), self._last_t_ms + 1)
         self._last_t_ms = t_ms
         if first_frame:
-            with _native_logs_silenced():  # the first frame prints the rest of the start-up notices
+            with native_logs_silenced():  # the first frame prints the rest of the start-up notices
                 result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
         else:
             result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
@@ -100,7 +79,7 @@ class PoseEstimator:
         """Every person found in this frame on its own (no tracking), up to PEOPLE_SEARCH_MAX."""
         if self._people_finder is None:
             self._people_finder = self._create("IMAGE", PEOPLE_SEARCH_MAX, PEOPLE_SEARCH_CONFIDENCE)
-            with _native_logs_silenced():
+            with native_logs_silenced():
                 return _samples(self._people_finder.detect(self._image(rgb)), t_ms / 1000.0, rgb.shape)
         return _samples(self._people_finder.detect(self._image(rgb)), t_ms / 1000.0, rgb.shape)
 

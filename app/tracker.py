@@ -95,6 +95,7 @@ class ExerciseTracker:
         self._signal_base = _Baseline()
         self._fault_bases = {code: _Baseline() for code in self._monitors}
         self.status = Status.NO_PERSON
+        self._status_announced = False  # the first frame always reports the status
         self._status_since_s = 0.0
         self._settle_values: list[tuple[float, float]] = []  # (t_s, signal) while settling
         self._t_last_ok_s: float | None = None  # last frame with the posture right
@@ -278,8 +279,9 @@ class ExerciseTracker:
         return self._result(t_s, events, xy, vis, None)
 
     def _set_status(self, status: Status, t_s: float, events: list[Event], message: str = "") -> None:
-        if status == self.status:
+        if status == self.status and self._status_announced:
             return
+        self._status_announced = True
         self.status = status
         self._status_since_s = t_s
         text = message or (self.model.wrong_view_message if status == Status.WRONG_VIEW else STATUS_MESSAGES[status])

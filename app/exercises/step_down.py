@@ -15,6 +15,22 @@ _MAX_TRUNK_TILT_DEG = 35.0
 _STANCE_MARGIN_DEG = 8.0  # one knee must be this much more bent than the other to call it the stance knee
 
 
+def _knee_flexion_deg(xy: np.ndarray, world: np.ndarray | None, side: str) -> float:
+    """Knee flexion of one leg. Seen straight from the front a knee bends towards the camera and its picture
+    angle hardly changes, so MediaPipe's 3-D world landmarks are used as well; with the camera a little to the
+    side the picture angle is the steadier of the two. Taking the larger works from either view."""
+    hip, knee, ankle = LEG[side]
+    flex_2d = 180.0 - joint_angle_deg(xy[hip], xy[knee], xy[ankle])
+    if world is None or not np.all(np.isfinite(world[[hip, knee, ankle]])):
+        return flex_2d
+    u, v = world[hip] - world[knee], world[ankle] - world[knee]
+    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    if not (nu > 1e-6 and nv > 1e-6):
+        return flex_2d
+    flex_3d = 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(u, v)) / (nu * nv)))))
+    return max(flex_2d, flex_3d) if math.isfinite(flex_2d) else flex_3d
+
+
 class StepDownModel(ExerciseModel):
     required = (LM.L_HIP, LM.R_HIP, LM.L_KNEE, LM.R_KNEE, LM.L_ANKLE, LM.R_ANKLE)
     wrong_view_message = "Stand facing the camera on the step, whole body in view"
@@ -28,7 +44,7 @@ class StepDownModel(ExerciseModel):
         return PostureCheck(False, "Stand up on the step, facing the camera")
 
     def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None) -> Measurement:
-        flex = {s: 180.0 - joint_angle_deg(*(xy[i] for i in LEG[s])) for s in ("left", "right")}
+        flex = {s: _knee_flexion_deg(xy, world, s) for s in ("left", "right")}
         # The stance knee is the one that bends; both straight means we cannot tell from this frame alone.
         side = None
         if abs(flex["left"] - flex["right"]) >= _STANCE_MARGIN_DEG:
