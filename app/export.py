@@ -197,7 +197,7 @@ def build_report_html(store: Store, *, since_day: str | None = None, until_day: 
             half = len(sp) // 2
             trend = _trend(sp[:half], sp[half:]) if half >= 1 else "–"
             rows_html.append(
-                f"<tr><td>{escape(exercise_label(ex))}</td><td>{escape(side or '?')}</td>"
+                f"<tr><td align='left'>{escape(exercise_label(ex))}</td><td align='left'>{escape(side or '?')}</td>"
                 f"<td>{len({p.day for p in sp})}</td><td>{sum(p.sets for p in sp)}</td><td>{reps}</td>"
                 f"<td>{peak_sum / reps:.0f}°</td><td>{max((p.max_peak_deg or 0) for p in sp):.0f}°</td>"
                 f"<td>{100 * faulty / reps if reps else 0:.0f}%</td><td>{trend}</td></tr>")
@@ -211,7 +211,7 @@ def build_report_html(store: Store, *, since_day: str | None = None, until_day: 
                                      label_every=max(1, (len(labels) + 5) // 6))
         rom = {s: [(p.day, p.mean_peak_deg) for p in pts if p.side == s and p.mean_peak_deg is not None]
                for s in sides}
-        rom_svg = date_line_chart(rom, title="Range of motion (mean peak)", y_label=ANGLE_LABELS.get(ex, "°"),
+        rom_svg = date_line_chart(rom, title="Range of motion (peak)", y_label=ANGLE_LABELS.get(ex, "°"),
                                   width=250, height=160)
         side_reps = {s: sum(p.reps for p in pts if p.side == s) for s in sides}
         per_code: dict[str, dict[str, float]] = defaultdict(dict)
@@ -226,11 +226,11 @@ def build_report_html(store: Store, *, since_day: str | None = None, until_day: 
 
     period = f"{_long_date(first)} – {_long_date(until_day)}"
     who = f" for {escape(patient)}" if patient else ""
-    summary = (f"<div class='summary'><div><b>{sessions}</b>sessions</div><div><b>{len(days)}</b>active days</div>"
-               f"<div><b>{total_sets}</b>sets</div><div><b>{total_reps}</b>reps</div>"
-               f"<div><b>{totals.current_streak_days}</b>day streak now</div>"
-               f"<div><b>{totals.longest_streak_days}</b>longest streak</div></div>")
-    table = ("<table><tr><th>Exercise</th><th>Side</th><th>Days</th><th>Sets</th><th>Reps</th><th>Mean peak</th>"
+    summary = (f"<div class='summary'><div><b>{sessions}</b> sessions</div><div><b>{len(days)}</b> active days</div>"
+               f"<div><b>{total_sets}</b> sets</div><div><b>{total_reps}</b> reps</div>"
+               f"<div><b>{totals.current_streak_days}</b> day streak now</div>"
+               f"<div><b>{totals.longest_streak_days}</b> longest streak</div></div>")
+    table = ("<table><tr><th align='left'>Exercise</th><th align='left'>Side</th><th>Days</th><th>Sets</th><th>Reps</th><th>Mean peak</th>"
              "<th>Best peak</th><th>Reps with a fault</th><th>Trend (2nd half vs 1st)</th></tr>"
              + "".join(rows_html) + "</table>") if rows_html else "<p>No exercise was logged in this period.</p>"
     return f"""<!DOCTYPE html>
@@ -287,7 +287,8 @@ def _long_date(day: str) -> str:
 # ---- one entry point for the CLI and the GUI --------------------------------------------------------------------
 
 def export(store: Store, fmt: str, out_path: str | os.PathLike, *, since_day: str | None = None,
-           until_day: str | None = None, table: str = "reps", write_pdf=None, patient: str = "") -> pathlib.Path:
+           until_day: str | None = None, table: str = "reps", write_pdf=None, patient: str = "",
+           today: dt.date | None = None) -> pathlib.Path:
     """Write the export to `out_path`. `write_pdf(html, path)` (from ui.history_pdf) is needed for "pdf"."""
     out_path = pathlib.Path(out_path)
     if fmt == "csv":
@@ -297,7 +298,7 @@ def export(store: Store, fmt: str, out_path: str | os.PathLike, *, since_day: st
         with open(out_path, "w", encoding="utf-8") as f:
             write_json(store, f, since_day=since_day, until_day=until_day)
     elif fmt in ("html", "pdf"):
-        html = build_report_html(store, since_day=since_day, until_day=until_day, patient=patient)
+        html = build_report_html(store, since_day=since_day, until_day=until_day, patient=patient, today=today)
         if fmt == "html":
             out_path.write_text(html, encoding="utf-8")
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import pathlib
 import pickle
@@ -38,7 +39,7 @@ EXERCISES = ("side-lying-abduction", "clamshell", "step-down")
 
 @dataclasses.dataclass
 class ClipResult:
-    """What the generator needs from an AnalysisResult (a picklable subset)."""
+    """One labelled clip and what the engine made of it."""
 
     file: str
     exercise: str
@@ -47,33 +48,63 @@ class ClipResult:
     warnings: list[FormWarning]
     duration_s: float
     source: str
+    result: object  # the AnalysisResult itself
 
 
-def analyse_clips(videos: pathlib.Path, cache_dir: pathlib.Path | None = None) -> list[ClipResult]:
-    """Run the engine on every labelled clip of our exercises (cached per clip by size and mtime)."""
+# A quick subset (one short clip per exercise, ~40 s of video) for tests.
+QUICK_CLIPS = ("sidelying_leg_raise_front_physiobody_1.mp4", "rendered_clamshell_banded_frontoblique_dosipov_1.mp4",
+               "lateral_stepdown_front_cornell_1.mp4")
+
+
+def engine_fingerprint() -> str:
+    """A hash of the engine's code and model, so cached results are recomputed when the engine changes."""
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        rel = path.relative_to(ROOT / "app").as_posix()
+        if rel.startswith(("storage/", "export", "svg_chart", "cli")):
+            continue
+        h.update(rel.encode())
+        h.update(path.read_bytes())
+    for path in sorted((ROOT / "assets" / "models").glob("*.sha256")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def analyse_clips(videos: pathlib.Path, cache_dir: pathlib.Path | None = None,
+                  only: tuple[str, ...] | None = None) -> list[ClipResult]:
+    """Run the engine on the labelled clips of our exercises (`only`: a subset of file names), cached per clip
+    by file size, mtime and the engine's fingerprint."""
     from app.analysis import analyze_video
+    from app.storage.analysis_log import rep_events_of, source_of
 
     labels = json.loads((videos / "labels.json").read_text())
+    fingerprint = engine_fingerprint()
     results = []
     for entry in labels:
-        if entry.get("exercise_id") not in EXERCISES:
+        if entry.get("exercise_id") not in EXERCISES or (only and entry["file"] not in only):
             continue
         path = videos / entry["file"]
-        key = f"{entry['file']}-{path.stat().st_size}-{int(path.stat().st_mtime)}.pickle"
+        st = path.stat()
+        key = f"{entry['file']}-{st.st_size}-{int(st.st_mtime)}-{fingerprint}.pickle"
         cached = cache_dir / key if cache_dir else None
         if cached and cached.exists():
-            results.append(pickle.loads(cached.read_bytes()))
-            continue
+            try:
+                results.append(pickle.loads(cached.read_bytes()))
+                continue
+            except Exception:  # a stale or truncated cache file: recompute
+                pass
         t0 = time.perf_counter()
         r = analyze_video(str(path), entry["exercise_id"])
-        side = getattr(r, "side", "") or (r.rep_events[0].side if r.rep_events else "")
+        events = rep_events_of(r)
+        side = getattr(r, "side", "") or (events[0].side if events else "")
         clip = ClipResult(entry["file"], entry["exercise_id"], side if side in ("left", "right") else "left",
-                          list(r.rep_events), list(r.warnings), float(getattr(r, "duration_s", 0.0) or 0.0),
-                          str(getattr(r, "source", "") or f"file:{entry['file']}"))
+                          events, list(r.warnings), float(getattr(r, "duration_s", 0.0) or 0.0), source_of(r), r)
         print(f"  analysed {entry['file']}: {len(clip.reps)} reps in {time.perf_counter() - t0:.1f} s", flush=True)
         if cached:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_bytes(pickle.dumps(clip))
+            tmp = cached.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(clip))
+            tmp.replace(cached)
         results.append(clip)
     return results
 
@@ -124,16 +155,20 @@ def make_weeks_db(out: pathlib.Path, clips: list[ClipResult], *, weeks: int = 6,
                     rec.start_set(ex, side, 10, f"replay:{clip.file}")
                     scale = 1.0 + 0.08 * progress + rng.uniform(-0.03, 0.03) - (0.04 if side != clip.side else 0)
                     t0 = clock.t
-                    reps = clip.reps * (1 + 9 // max(1, len(clip.reps)))
-                    for i, r in enumerate(reps[:10], 1):
+                    # A short clip is replayed back to back until the set has 10 reps, shifted in time.
+                    cycle_s = clip.reps[-1].t_end_s - clip.reps[0].t_start_s + 1.0
+                    for i in range(1, 11):
+                        k, r = divmod(i - 1, len(clip.reps))
+                        r = clip.reps[r]
+                        shift = k * cycle_s
                         faults = tuple(f for f in r.faults if rng.random() > 0.7 * progress)
-                        rep = RepCompleted(i, side, r.t_start_s, r.t_peak_s, r.t_end_s, round(r.peak_deg * scale, 3),
-                                           faults)
-                        clock.t = t0 + r.t_end_s
+                        rep = RepCompleted(i, side, r.t_start_s + shift, r.t_peak_s + shift, r.t_end_s + shift,
+                                           round(r.peak_deg * scale, 3), faults)
+                        clock.t = t0 + rep.t_end_s
                         rec.record_rep(rep)
                         for w in clip.warnings:
                             if r.t_start_s <= w.t_s <= r.t_end_s and w.code in faults:
-                                rec.record_warning(w)
+                                rec.record_warning(dataclasses.replace(w, t_s=w.t_s + shift))
                         stats["reps"] += 1
                     clock.t += 5
                     rec.finish_set()
@@ -191,6 +226,7 @@ def main(argv=None) -> int:
     w.add_argument("--weeks", type=int, default=6)
     w.add_argument("--videos", type=pathlib.Path, default=DEFAULT_VIDEOS)
     w.add_argument("--cache", type=pathlib.Path, default=ROOT / "out" / "engine_cache")
+    w.add_argument("--quick", action="store_true", help="only one short clip per exercise")
     y = sub.add_parser("years")
     y.add_argument("--out", type=pathlib.Path, default=ROOT / "out" / "history_5y.sqlite3")
     y.add_argument("--years", type=int, default=5)
@@ -199,7 +235,8 @@ def main(argv=None) -> int:
         pathlib.Path(str(args.out) + suffix).unlink(missing_ok=True)
     t0 = time.perf_counter()
     if args.mode == "weeks":
-        stats = make_weeks_db(args.out, analyse_clips(args.videos, args.cache), weeks=args.weeks)
+        clips = analyse_clips(args.videos, args.cache, QUICK_CLIPS if args.quick else None)
+        stats = make_weeks_db(args.out, clips, weeks=args.weeks)
     else:
         stats = make_years_db(args.out, years=args.years)
     size_mb = args.out.stat().st_size / 1e6

@@ -136,8 +136,9 @@ class SessionDetail(QTreeWidget):
                     child.setForeground(4, red)
                 item.addChild(child)
             for w in st.warnings:
-                cue = QTreeWidgetItem([f"Cue: {w.message}", f"at {w.t_s:.1f} s", f"{w.value:.0f}", "",
-                                       fault_label(w.code)])
+                cue = QTreeWidgetItem([f"Cue shown: {fault_label(w.code)}", f"at {w.t_s:.1f} s", f"{w.value:.0f}",
+                                       "", f"“{w.message}”"])
+                cue.setToolTip(4, w.message)
                 cue.setForeground(0, red)
                 cue.setForeground(4, red)
                 item.addChild(cue)

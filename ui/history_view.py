@@ -314,7 +314,8 @@ class HistoryView(QWidget):
         """Export the chosen period (csv/json/html/pdf) to `path`; errors go to the banner."""
         since, until = self.period()
         try:
-            out = export.export(self.store, fmt, path, since_day=since, until_day=until, write_pdf=self._write_pdf)
+            out = export.export(self.store, fmt, path, since_day=since, until_day=until, write_pdf=self._write_pdf,
+                                today=self.today)
         except (StorageError, OSError, ValueError) as exc:
             self._show_error(f"Export failed: {exc}")
             return None

@@ -3,31 +3,53 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import time
 
 from app.storage.models import SessionRecord, SetRecord
 from app.storage.repository import Store
 
 
+def rep_events_of(result) -> list:
+    """The RepCompleted events of an AnalysisResult (`rep_events`, or `reps` when that is the event list)."""
+    events = getattr(result, "rep_events", None)
+    if events is None:
+        reps = getattr(result, "reps", [])
+        events = reps if isinstance(reps, list | tuple) else []
+    return list(events)
+
+
+def source_of(result) -> str:
+    for name in ("source", "source_description"):
+        value = getattr(result, name, None)
+        if value:
+            return str(value)
+    video = getattr(result, "video", None)
+    return f"file:{pathlib.Path(video).name}" if video else ""
+
+
 def session_from_analysis(result, *, ended_utc_s: float | None = None, plan_name: str = "Video analysis",
                           target_reps: int | None = None) -> SessionRecord:
-    """One session with one set from an `AnalysisResult` (fields used: exercise, side, reps, rep_events,
-    warnings, duration_s, and the source description)."""
+    """One session with one set from an `AnalysisResult` (fields used: exercise, side, the rep events (`rep_events`
+    or `reps`), warnings, frames, frames_with_pose, duration_s, and the source (`source` or `video`)).
+    The session ends at `ended_utc_s` (default: now) and starts the video's duration earlier."""
     end = time.time() if ended_utc_s is None else ended_utc_s
     duration = float(getattr(result, "duration_s", 0.0) or 0.0)
     start = end - duration
     exercise = getattr(result.exercise, "value", result.exercise)
-    source = str(getattr(result, "source", None) or getattr(result, "source_description", None) or "")
+    source = source_of(result)
     side = getattr(result, "side", None) or ""
-    reps = list(result.rep_events)
+    reps = rep_events_of(result)
     if side in ("", "auto") and reps:
         side = reps[0].side
     frames = getattr(result, "frames", None)
     with_pose = getattr(result, "frames_with_pose", None)
     notes = f"Analysed recording {source}" + (
         f"; pose found in {with_pose} of {frames} frames" if frames is not None and with_pose is not None else "")
+    counted = getattr(result, "reps", None)
+    achieved = counted if isinstance(counted, int) else len(reps)
     s = SetRecord(exercise=exercise, side=side, started_utc_s=start, ended_utc_s=end, target_reps=target_reps,
-                  achieved_reps=int(getattr(result, "reps", len(reps))), source=source, reps=reps,
+                  achieved_reps=achieved, source=source, reps=reps,
                   warnings=list(getattr(result, "warnings", []) or []))
     return SessionRecord(started_utc_s=start, ended_utc_s=end, plan_name=plan_name, notes=notes, source=source,
                          sets=[s])
