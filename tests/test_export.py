@@ -82,7 +82,7 @@ def test_html_report_has_charts_sides_faults_and_trend(db):
     assert html.count("<svg") == 6  # 3 charts for each of 2 exercises
     assert "Clamshell" in html and "Step-down" in html and "J. Doe" in html
     assert "Pelvis rolls back" in html and "Too fast" in html
-    assert re.search(r"<td>Clamshell</td><td>left</td><td>10</td><td>10</td><td>50</td>", html)
+    assert re.search(r"<td align='left'>Clamshell</td><td align='left'>left</td><td>10</td><td>10</td><td>50</td>", html)
     assert "ROM" in html and "01 Oct 2026 – 31 Oct 2026" in html
 
 

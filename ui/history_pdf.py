@@ -49,7 +49,7 @@ def html_for_qt(html: str) -> tuple[str, dict[str, QImage]]:
     # Qt's rich text has no flexbox: turn the summary boxes into one table row.
     html = re.sub(r"<div class='summary'>(.*?)</div></div>",
                   lambda m: "<table width='100%' cellpadding='3'><tr>" + "".join(
-                      f"<td align='center'>{c}</td>" for c in re.findall(r"<div>(.*?)</div>", m.group(0) + "")
+                      f"<td align='center'>{c.replace('</b> ', '</b><br>')}</td>" for c in re.findall(r"<div>(.*?)</div>", m.group(0) + "")
                   ) + "</tr></table>", html, flags=re.S)
     return html, images
 
