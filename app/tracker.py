@@ -38,7 +38,9 @@ VISIBILITY_MEAN_MIN = 0.5  # mean visibility of the landmarks an exercise needs
 VISIBILITY_EACH_MIN = 0.3  # and of each one of them
 RESUME_WITHIN_S = 1.0  # a dropout shorter than this resumes counting without settling again
 SETTLE_STEADY_DEG = 10.0  # the rep signal must stay within this band while settling
-BASELINE_TAU_S = 4.0  # how quickly the resting level follows slow drift
+BASELINE_TAU_S = 4.0  # how quickly the resting level follows slow upward drift
+BASELINE_DOWN_TAU_S = 0.5  # and how quickly it comes down: rest is the lowest steady level, so a baseline
+# learnt while the leg was not quite down (e.g. right after a camera cut) must not hide the next reps
 CUT_JUMP_SCALES = 0.6  # hips moving this many leg lengths between consecutive frames = a camera cut
 CUT_SCALE_RATIO = 1.6  # or the body's size in the picture changing by this factor
 STATUS_MESSAGES = {
@@ -217,8 +219,8 @@ class ExerciseTracker:
             self._side_votes[m.side] += 1
         value = m.signal_deg - self._signal_base.value
         at_rest = self.counter.phase == RepCounter.REST
-        if at_rest and math.isfinite(value) and abs(value) < self.params.counter.exit_deg:
-            self._signal_base.follow(m.signal_deg, dt_s, BASELINE_TAU_S)
+        if at_rest and math.isfinite(value) and value < self.params.counter.exit_deg:
+            self._signal_base.follow(m.signal_deg, dt_s, BASELINE_DOWN_TAU_S if value < 0 else BASELINE_TAU_S)
         cycle = self.counter.step(value, t_s)
         if self._relearn_faults_until_s is not None:
             self._relearn_fault_baselines(m, t_s)

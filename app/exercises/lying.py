@@ -11,6 +11,10 @@ from app.geometry import angle_between_deg
 from app.landmarks import LM
 
 _MAX_AXIS_TILT_DEG = 40.0  # the body's long axis must be within this of the image horizontal
+# Lying on the side and facing the camera, one hip shows above the other (0.4-0.9 thigh lengths apart across the
+# body on the labelled clips). Lying on the back seen from the side, the hips overlap (about 0.15): the same leg
+# lift in the picture would then be hip flexion, not abduction.
+_MIN_HIP_STACK_THIGHS = 0.25
 
 
 def body_axis(xy: np.ndarray, visibility: np.ndarray) -> np.ndarray:
@@ -25,9 +29,12 @@ def lying_posture(xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
     axis = body_axis(xy, visibility)
     tilt = angle_between_deg(axis, np.array([1.0, 0.0]))
     tilt = min(tilt, 180.0 - tilt) if math.isfinite(tilt) else math.nan
-    if math.isfinite(tilt) and tilt <= _MAX_AXIS_TILT_DEG:
-        return PostureCheck(True)
-    return PostureCheck(False, "Lie on your side with your whole body across the picture")
+    if not (math.isfinite(tilt) and tilt <= _MAX_AXIS_TILT_DEG):
+        return PostureCheck(False, "Lie on your side with your whole body across the picture")
+    stack = abs(float(hip_line_in_body_frame(xy, visibility, top_leg(xy, visibility))[1]))
+    if math.isfinite(stack) and stack < _MIN_HIP_STACK_THIGHS:
+        return PostureCheck(False, "Turn your side to the camera: lie on your side, facing it")
+    return PostureCheck(True)
 
 
 def top_leg(xy: np.ndarray, visibility: np.ndarray) -> str:

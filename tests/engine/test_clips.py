@@ -39,3 +39,13 @@ def test_accuracy_totals_meet_the_targets():
     assert sum(s.exact for s in scores) >= len(scores) - 1
     assert totals["within_one_rate"] == 1.0
     assert totals["peaks_matched"] == totals["peaks_counted"]
+
+
+def test_lying_leg_raise_on_the_back_is_not_counted_as_abduction():
+    """The labels' control clip: a supine straight-leg raise filmed from the side looks like an abduction in
+    the picture, but it is hip flexion. The hips overlap instead of showing one above the other."""
+    from app.analysis import analyze_video
+
+    result = analyze_video(VIDEOS_DIR / "supine_straight_leg_raise_side_physiobody_1.mp4", "side-lying-abduction")
+    assert len(result.reps) == 0
+    assert any(s.status.value == "wrong_view" for s in result.statuses)
