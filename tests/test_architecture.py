@@ -4,7 +4,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import REPO
+from medius_testdata import REPO
 
 
 def test_import_contracts_hold():

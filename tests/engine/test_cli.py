@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import LABELS_PATH, REPO, SKIP_NO_CLIPS, VIDEOS_DIR
+from medius_testdata import LABELS_PATH, REPO, SKIP_NO_CLIPS, VIDEOS_DIR
 
 CLIP = VIDEOS_DIR / "clamshell_banded_front_chloe_gif_1.mp4"  # 3 s, one rep: cheap
 

@@ -11,7 +11,7 @@ import functools
 import pytest
 
 from app import evaluation
-from conftest import LABELS_PATH, SKIP_NO_CLIPS, VIDEOS_DIR, scored_clips
+from medius_testdata import LABELS_PATH, SKIP_NO_CLIPS, VIDEOS_DIR, scored_clips
 
 pytestmark = [pytest.mark.clips, pytest.mark.skipif(not LABELS_PATH.is_file(), reason=SKIP_NO_CLIPS)]
 CLIPS = scored_clips()
