@@ -3,6 +3,9 @@
 Uses Qt's own rich-text engine (QTextDocument + QPdfWriter): no browser process, works offscreen. It does not
 understand inline SVG or flexbox, so each inline <svg> chart is rendered to an image with QSvgRenderer and put
 in a table row of three, which keeps the one-page layout.
+
+Qt is imported inside the functions, so the launcher can hand `write_pdf` to `app.cli_history.set_pdf_writer`
+without loading Qt for commands that never make a PDF.
 """
 
 from __future__ import annotations
@@ -10,15 +13,15 @@ from __future__ import annotations
 import pathlib
 import re
 
-from PySide6.QtCore import QByteArray, QMarginsF, QRectF, QSizeF, Qt, QUrl
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
-from PySide6.QtSvg import QSvgRenderer
-
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 _CHARTS = re.compile(r"<div class='charts'>(.*?)</div></div>", re.S)
 
 
-def _svg_to_image(svg: str, scale: float = 3.0) -> QImage:
+def _svg_to_image(svg: str, scale: float = 3.0):
+    from PySide6.QtCore import QByteArray, QRectF, Qt
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     size = renderer.defaultSize()
     img = QImage(int(size.width() * scale), int(size.height() * scale), QImage.Format.Format_ARGB32)
@@ -29,9 +32,9 @@ def _svg_to_image(svg: str, scale: float = 3.0) -> QImage:
     return img
 
 
-def html_for_qt(html: str) -> tuple[str, dict[str, QImage]]:
-    """Replace each chart row by a table of images; return the HTML and the images by resource name."""
-    images: dict[str, QImage] = {}
+def html_for_qt(html: str) -> tuple[str, dict]:
+    """Replace each chart row by a table of images; return the HTML and the QImages by resource name."""
+    images: dict = {}
 
     def svg_img(match) -> str:
         name = f"chart{len(images)}.png"
@@ -55,7 +58,15 @@ def html_for_qt(html: str) -> tuple[str, dict[str, QImage]]:
 
 
 def write_pdf(html: str, path: str | pathlib.Path) -> pathlib.Path:
-    """Render the report HTML to an A4 PDF at `path`. Needs a QGuiApplication (offscreen is fine)."""
+    """Render the report HTML to an A4 PDF at `path`. Works without a display (from the CLI, too)."""
+    import os
+
+    from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QUrl
+    from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+
+    if QGuiApplication.instance() is None:
+        # Called from the command line: no window is needed, so never depend on a display.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.qt_env import ensure_app
 
     ensure_app()

@@ -68,6 +68,9 @@ class MainWindow(QMainWindow):
         self.summary.new_session_requested.connect(lambda: self.show_screen(self.plan_screen))
         self.summary.quit_requested.connect(self.close)
         self._install_shortcuts()
+        from ui.history_entry import install_history  # History… menu entry and Ctrl+H (exercise log)
+
+        install_history(self)
         if loaded.warnings:
             self.show_banner(" ".join(loaded.warnings), 10000)
         self.resize(1280, 800)

@@ -216,3 +216,63 @@ def test_first_paint_with_five_years_of_daily_sessions(tmp_path, qtbot):
              for i in range(3)]
     print(f"history first paint with 5 years of daily sessions: {[round(t) for t in times]} ms")
     assert min(times) < 3 * benchmark_history.TARGET_MS
+
+
+def test_cli_pdf_export_through_the_ui_writer(weeks_db, tmp_path):
+    """`medius export --format pdf` in a fresh process without a display, as the launcher wires it."""
+    code = ("import sys; from app import cli_history; from ui.history_pdf import write_pdf; "
+            "cli_history.set_pdf_writer(write_pdf); sys.exit(cli_history.main(sys.argv[1:]))")
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    out = subprocess.run([sys.executable, "-c", code, "export", "--db", str(weeks_db), "--format", "pdf", "--since",
+                          "4w", "--out", str(tmp_path / "r.pdf")], cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_history_entry_and_recorder_bridge(weeks_db, qtbot, tmp_path):
+    """The main-window hooks: History… opens the screen; the recorder bridge logs events, shows the log's
+    message in the banner while it is locked, and flushes when it is free again."""
+    import sqlite3
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from app.events import RepCompleted
+    from app.storage import SessionRecorder, Store
+    from ui import history_entry
+
+    class Window(QMainWindow):
+        def __init__(self):
+            super().__init__()
+            self.banners = []
+            self.controller = type("C", (), {"event_listeners": []})()
+
+        def show_banner(self, text, ms=4000):
+            self.banners.append(text)
+
+    win = Window()
+    qtbot.addWidget(win)
+    action = history_entry.install_history(win)
+    view = history_entry.open_history(win, Store(weeks_db))
+    qtbot.addWidget(view)
+    assert view is not None and view.sessions.rowCount() > 0
+    assert action.shortcut().toString() == "Ctrl+H"
+
+    db = tmp_path / "live.db"
+    Store(db).close()
+    bridge = history_entry.attach_recorder(win, SessionRecorder(db, timeout_s=0.05, retry_interval_s=0))
+    (listener,) = win.controller.event_listeners
+    bridge.recorder.start_session("Plan", "camera:0")
+    bridge.recorder.start_set("clamshell", "left", 10, "camera:0")
+    listener(RepCompleted(1, "left", 0.0, 1.0, 2.0, 40.0, ()))
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    listener(RepCompleted(2, "left", 3.0, 4.0, 5.0, 41.0, ("too_fast",)))
+    assert "is locked" in win.banners[-1] and bridge.timer.isActive()
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    qtbot.waitUntil(lambda: not bridge.timer.isActive(), timeout=10_000)
+    assert "saved again" in win.banners[-1]
+    assert bridge.close()
+    with Store(db) as store:
+        assert [r.index for r in store.get_session(1).sets[0].reps] == [1, 2]

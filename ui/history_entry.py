@@ -1,0 +1,114 @@
+"""Mounting the exercise log in the main window: a History window (menu entry + Ctrl+H) and the live recorder.
+
+    install_history(main_window)   # "History…" in a menu bar and Ctrl+H open the History screen
+    attach_recorder(main_window)   # log every rep of guided sessions; banner + retry while the log is unavailable
+
+Both take the window duck-typed (it needs `menuBar()`, `show_banner(text, ms)` and `controller.event_listeners`),
+so ui/main_window.py only calls them. The History screen opens in its own window, so a session on the main
+window is never interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.storage import SessionRecorder, StorageError, Store
+
+log = logging.getLogger(__name__)
+
+RETRY_INTERVAL_MS = 3000
+
+
+def open_history(parent: QWidget | None = None, store: Store | None = None) -> QWidget | None:
+    """Open (or raise) the History window. A log that cannot be opened gives a message box, not a crash."""
+    existing = getattr(parent, "_history_window", None) if parent is not None else None
+    if existing is not None and existing.isVisible():
+        existing.refresh()
+        existing.raise_()
+        existing.activateWindow()
+        return existing
+    from ui.history_pdf import write_pdf
+    from ui.history_view import HistoryView
+
+    try:
+        store = store or Store()
+    except StorageError as exc:
+        QMessageBox.warning(parent, "Exercise log", str(exc))
+        return None
+    view = HistoryView(store, write_pdf=write_pdf)
+    view.setWindowFlag(Qt.WindowType.Window, True)
+    view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    view.destroyed.connect(lambda *_: store.close())
+    view.resize(1400, 900)
+    view.show()
+    if parent is not None:
+        parent._history_window = view
+        view.destroyed.connect(lambda *_: setattr(parent, "_history_window", None))
+    return view
+
+
+def install_history(window) -> QAction:
+    """Add History… (Ctrl+H) to the window's menu bar."""
+    action = QAction("&History…", window)
+    action.setShortcut(QKeySequence("Ctrl+H"))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.setStatusTip("Past sessions, charts and export")
+    action.triggered.connect(lambda: open_history(window))
+    menu = window.menuBar().addMenu("&Log")
+    menu.addAction(action)
+    window.addAction(action)
+    return action
+
+
+class RecorderBridge(QObject):
+    """Feeds the controller's events to a SessionRecorder; while writes wait, shows the recorder's message and
+    retries on a timer (the recorder never raises, so the session goes on whatever the log does)."""
+
+    def __init__(self, window, recorder: SessionRecorder | None = None) -> None:
+        super().__init__(window)
+        from ui.recorder_hook import recorder_listener
+
+        self.window = window
+        self.recorder = recorder or SessionRecorder()
+        self._listener = recorder_listener(self.recorder)
+        window.controller.event_listeners.append(self._on_event)
+        self.timer = QTimer(self)
+        self.timer.setInterval(RETRY_INTERVAL_MS)
+        self.timer.timeout.connect(self._on_retry_timer)
+        self._shown_error: str | None = None
+
+    def _on_event(self, event: object) -> None:
+        self._listener(event)
+        self._report()
+
+    def _on_retry_timer(self) -> None:
+        self.recorder.retry()
+        self._report()
+
+    def _report(self) -> None:
+        error = self.recorder.last_error
+        if error and error != self._shown_error:
+            self.window.show_banner(error, 15000)
+        elif not error and self._shown_error:
+            self.window.show_banner("The exercise log is saved again: nothing was lost.", 5000)
+        self._shown_error = error
+        if self.recorder.pending_writes and not self.timer.isActive():
+            self.timer.start()
+        elif not self.recorder.pending_writes:
+            self.timer.stop()
+
+    def close(self) -> bool:
+        """Flush on quit; returns False (and logs) if some writes could not be saved."""
+        ok = self.recorder.close()
+        if not ok:
+            log.error("exercise log: %d writes could not be saved at exit: %s", self.recorder.pending_writes,
+                      self.recorder.last_error)
+        return ok
+
+
+def attach_recorder(window, recorder: SessionRecorder | None = None) -> RecorderBridge:
+    return RecorderBridge(window, recorder)
