@@ -20,6 +20,10 @@ from app.native_logs import native_logs_silenced
 
 _FALLBACK_FPS = 30.0
 _MIN_STEP_S = 0.001
+# FFmpeg opens a single picture as a one-frame "video" of unknown length; analysing it would report "0 reps in
+# 0.0 s" as if all were well. These signatures are never at the start of a video container.
+_STILL_IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"BM": "BMP",
+                           b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,15 @@ def _sane_fps(value: float) -> float:
     return value if math.isfinite(value) and 1.0 <= value <= 1000.0 else _FALLBACK_FPS
 
 
+def _still_image_kind(path: pathlib.Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise InputError(f"Cannot open {path}: {exc.strerror or exc}.") from None
+    return next((kind for sig, kind in _STILL_IMAGE_SIGNATURES.items() if head.startswith(sig)), None)
+
+
 class VideoFileSource:
     """Frames of a video file that OpenCV can decode. Raises InputError if it cannot be opened or is empty."""
 
@@ -61,6 +74,9 @@ class VideoFileSource:
             raise InputError(f"{self.path} is not a file. Give the path of a video file.")
         if self.path.stat().st_size == 0:
             raise InputError(f"Video {self.path} is empty (0 bytes). Choose another recording.")
+        still = _still_image_kind(self.path)
+        if still:
+            raise InputError(f"{self.path} is a still picture ({still}), not a video. Choose a video recording.")
         with native_logs_silenced():
             self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():

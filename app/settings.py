@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import pathlib
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -93,7 +94,17 @@ def _coerce(name: str, value, default, warnings: list[str]):
         shown = "the default" if default is None else default
         warnings.append(f"'{name}' should be a number, not {value!r}; using {shown}.")
         return default
-    value = kind(value)
+    shown = "the default" if default is None else default
+    try:
+        # NaN and ±Infinity are legal in Python's JSON; none of them is a usable setting. A NaN would slip
+        # through the range check below (every comparison with NaN is false), and int() of it raises.
+        number = kind(value) if math.isfinite(value) else None
+    except (OverflowError, ValueError):  # an integer too large for a float
+        number = None
+    if number is None:
+        warnings.append(f"'{name}' should be a finite number, not {value!r:.20}; using {shown}.")
+        return default
+    value = number
     lo, hi = RANGES[name]
     if not lo <= value <= hi:
         clamped = kind(min(max(value, lo), hi))
