@@ -37,7 +37,7 @@ class Analyzer(Protocol):
     def close(self) -> None: ...
 
 
-AnalyzerFactory = Callable[[], Analyzer]
+AnalyzerFactory = Callable[..., Analyzer]  # factory() or, with a worker context, factory(context)
 SourceFactory = Callable[[], FrameSource]
 
 
@@ -127,6 +127,11 @@ class FrameMailbox:
             self._cond.notify_all()
             return item
 
+    def poke(self) -> None:
+        """Wake a waiting `take` without a frame (the worker has other work: a new analyzer)."""
+        with self._cond:
+            self._cond.notify_all()
+
     def close(self) -> None:
         """No more frames: wakes the worker, which finishes what is in the slot and then sees `closed`."""
         with self._cond:
@@ -146,6 +151,8 @@ class LivePipeline:
           None reads as fast as the worker takes frames, dropping nothing (tests, offline demos).
           Cameras are paced by the camera itself.
     loop: restart a video file at its end (a physio demonstrating with a recording).
+    worker_context: optional, called once on the worker thread; its result is passed to analyzer factories and
+          closed (if it has `close`) when the worker ends.
     """
 
     def __init__(
@@ -156,12 +163,19 @@ class LivePipeline:
         pace: float | None = 1.0,
         loop: bool = False,
         notify: Callable[[], None] | None = None,
+        worker_context: Callable[[], object] | None = None,
     ) -> None:
         self._source_factory = source_factory
         self._pending_factory: AnalyzerFactory | None = analyzer_factory
         self._pace = pace
         self._loop = loop
         self._notify = notify or (lambda: None)
+        # Built on the worker thread once per run and handed to every analyzer factory: the pose estimator, so
+        # that a new set does not reload the model (a model load holds the GIL for ~0.1 s and stalls the GUI).
+        self._worker_context = worker_context
+        # Set while an analyzer is ready. A file waits for it before reading, so no frame of a recording is
+        # dropped while a model loads (a camera cannot wait: its frames go to the mailbox as usual).
+        self._ready = threading.Event()
         self._mailbox = FrameMailbox()
         self._stop = threading.Event()
         self._resume = threading.Event()
@@ -190,6 +204,7 @@ class LivePipeline:
         """Stop flag + join. Threads are daemons only as a last resort if a driver hangs in read()."""
         self._stop.set()
         self._resume.set()
+        self._ready.set()
         self._mailbox.close()
         for t in self._threads:
             if t is not threading.current_thread():
@@ -202,7 +217,10 @@ class LivePipeline:
         with self._lock:
             self._pending_factory = analyzer_factory
             self._generation += 1
-            return self._generation
+            self._ready.clear()
+            generation = self._generation
+        self._mailbox.poke()
+        return generation
 
     def set_paused(self, paused: bool) -> None:
         """Paused: a video file stops reading (it resumes where it was); camera frames are still shown but not
@@ -266,8 +284,9 @@ class LivePipeline:
             last_t_s = 0.0
             wall0 = None  # (monotonic, media time) at which real-time pacing started
             while not self._stop.is_set():
-                if not live and not self._resume.is_set():
+                if not live and not (self._resume.is_set() and self._ready.is_set()):
                     self._resume.wait(0.1)
+                    self._ready.wait(0.1)
                     wall0 = None  # pacing restarts from where the video paused
                     continue
                 frame = source.read()
@@ -312,9 +331,24 @@ class LivePipeline:
 
     def _vision_loop(self) -> None:
         analyzer: Analyzer | None = None
+        context = None
         generation = 0
         try:
+            if self._worker_context is not None:
+                context = self._worker_context()
             while not self._stop.is_set():
+                with self._lock:
+                    factory, self._pending_factory = self._pending_factory, None
+                    if factory is not None:
+                        generation = self._generation
+                if factory is not None:
+                    if analyzer is not None:
+                        analyzer.close()
+                        analyzer = None
+                    analyzer = factory(context) if self._worker_context is not None else factory()
+                    with self._lock:
+                        if self._pending_factory is None:
+                            self._ready.set()
                 item = self._mailbox.take(0.1)
                 if item is None:
                     if self._mailbox.closed:
@@ -323,15 +357,7 @@ class LivePipeline:
                         return
                     continue
                 with self._lock:
-                    factory, self._pending_factory = self._pending_factory, None
                     paused = self._paused
-                    if factory is not None:
-                        generation = self._generation
-                if factory is not None:
-                    if analyzer is not None:
-                        analyzer.close()
-                        analyzer = None
-                    analyzer = factory()
                 snapshot = None
                 if not paused and analyzer is not None:
                     result = analyzer.process(item.frame)
@@ -355,7 +381,10 @@ class LivePipeline:
                 log.exception("analysis failed")
                 self._publish(PipelineError(exc, "analyzer"))
             self._stop.set()
+            self._ready.set()
             self._mailbox.close()
         finally:
             if analyzer is not None:
                 analyzer.close()
+            if context is not None and hasattr(context, "close"):
+                context.close()

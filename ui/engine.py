@@ -47,12 +47,19 @@ def therapist_params(exercise: Exercise, settings: Settings):
 def analyzer_factory(exercise: Exercise, side: str, settings: Settings):
     params = therapist_params(exercise, settings)
 
-    def make():
+    def make(estimator=None):
         from app.analysis import FrameAnalyzer
 
-        return FrameAnalyzer(exercise, side=side, params=params)
+        return FrameAnalyzer(exercise, side=side, params=params, estimator=estimator)
 
     return make
+
+
+def worker_context():
+    """One pose estimator per pipeline run, shared by the sets' analyzers (built on the vision thread)."""
+    from app.pose_estimator import PoseEstimator
+
+    return PoseEstimator()
 
 
 def source_factory(spec: str | int | None, settings: Settings):

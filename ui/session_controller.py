@@ -41,7 +41,8 @@ class SessionController(QObject):
 
     def __init__(self, window, settings: Settings, source: str | int | None = None, *, loop: bool = False,
                  pace: float | None = 1.0, clock: Callable[[], float] = time.monotonic,
-                 analyzer_factory=engine.analyzer_factory, sound: SoundCues | None = None) -> None:
+                 analyzer_factory=engine.analyzer_factory, worker_context=engine.worker_context,
+                 sound: SoundCues | None = None) -> None:
         super().__init__(window)
         from ui.pipeline_bridge import PipelineBridge
 
@@ -52,6 +53,7 @@ class SessionController(QObject):
         self.pace = pace
         self._clock = clock
         self._analyzer_factory = analyzer_factory
+        self._worker_context = worker_context
         self.sound = sound if sound is not None else SoundCues(enabled=settings.sound, parent=self)
         self.cues = CuePolicy()
         self.bridge = PipelineBridge(self._on_output, self)
@@ -228,7 +230,7 @@ class SessionController(QObject):
                                          else "Opening the video…")
             self.generation = self.bridge.start(engine.source_factory(self.source, self.settings), factory,
                                                 pace=self.pace if engine.is_file_source(self.source) else 1.0,
-                                                loop=self.loop)
+                                                loop=self.loop, worker_context=self._worker_context)
         self._on_event(SetStarted(step, self._source_description()))
 
     def _finish_live_set(self, note: str = "") -> None:

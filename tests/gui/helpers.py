@@ -14,6 +14,7 @@ def make_window(qtbot, source, *, sound, analyzer_factory=None, settings: Settin
     kwargs = {"sound": sound}
     if analyzer_factory is not None:
         kwargs["analyzer_factory"] = analyzer_factory
+        kwargs["worker_context"] = None  # stand-in analyzers need no pose estimator
     loaded = LoadResult(settings or Settings(), (), settings_path())
     window = MainWindow(loaded, None if source is None else str(source), pace=pace, loop=loop, controller_kwargs=kwargs,
                         save_geometry=False)

@@ -1,6 +1,8 @@
 """Pause, rest, skip, redo, end early, camera loss and window close, with a stand-in analyzer (fast) on a real
 looping video file."""
 
+import time
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -100,8 +102,9 @@ def test_camera_lost_mid_set_keeps_the_set_and_resumes(qtbot, monkeypatch):
             self.n = 0
 
         def read(self):
+            time.sleep(0.05)  # a camera delivers frames at its own rate (20 fps here)
             self.n += 1
-            if state["fail"] and self.n > 12:
+            if state["fail"] and self.n > 15:
                 raise SourceLostError("The camera (camera:0) stopped sending pictures. Check its cable.")
             frame = self.inner.read()
             if frame is None:

@@ -58,13 +58,15 @@ def test_step_down_clip_counts_to_the_label(qtbot):
     assert f"{expected} / 30" in window.summary.table.item(0, 3).text()
 
 
-def test_clamshell_clip_counts_and_warnings_arrive(qtbot):
-    name = "clamshell_banded_front_curvelog_1.mp4"
-    window, sound = run_clip_session(qtbot, name, Exercise.CLAMSHELL)
+def test_form_warnings_arrive_as_cues_and_in_the_fault_list(qtbot):
+    # A home recording with the leg raised far above hip height and the pelvis rolling back (see labels.json).
+    name = "sidelying_leg_raise_front_physiobody_1.mp4"
+    window, sound = run_clip_session(qtbot, name, Exercise.SIDE_LYING_ABDUCTION)
     result = window.controller.run.results[0]
-    ref = offline(name, Exercise.CLAMSHELL)
-    assert result.reps == len(ref.reps)
-    assert [code for _, code in result.faults] == [w.code for w in ref.warnings]
-    assert result.faults, "this clip has visible form faults"
+    ref = offline(name, Exercise.SIDE_LYING_ABDUCTION)
+    assert result.reps == len(ref.reps) == label(name)["reps"]
+    assert [code for _, code in result.faults] == [w.code for w in ref.warnings]  # none lost, none invented
+    assert "leg_above_hip" in {code for _, code in result.faults}
     assert window.live.faults.count() == len(ref.warnings)
-    assert sound.warnings >= 1  # one per cue shown (the cue policy may hold back repeats)
+    assert sound.warnings >= 1  # one per cue shown (the cue policy holds back repeats)
+    assert "leg above hip" in window.summary.table.item(0, 5).text()

@@ -1,0 +1,104 @@
+"""Screenshots of the real app on a labelled clip: instruction card, live set (skeleton + counter), rest, summary.
+
+    xvfb-run -a -s "-screen 0 1280x800x24" /work/venv/bin/python tools/screenshots.py [--clip PATH] [--out DIR]
+
+Runs the real engine (pose + tracker) on the clip at real time, exactly as `medius --source CLIP` would, and
+saves PNGs to out/screenshots/ (gitignored). Without a display it falls back to Qt's offscreen platform.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_CLIP = ROOT.parent / "shared" / "videos" / "lateral_stepdown_front_cornell_1.mp4"
+CUE_CLIP = ROOT.parent / "shared" / "videos" / "sidelying_leg_raise_front_physiobody_1.mp4"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clip", type=pathlib.Path, default=DEFAULT_CLIP, help="a step-down clip")
+    ap.add_argument("--cue-clip", type=pathlib.Path, default=CUE_CLIP, help="a side-lying clip with a form fault")
+    ap.add_argument("--out", type=pathlib.Path, default=ROOT / "out" / "screenshots")
+    args = ap.parse_args()
+    if not args.clip.exists():
+        print(f"clip not found: {args.clip}", file=sys.stderr)
+        return 2
+    if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("MEDIUS_CONFIG_DIR", tempfile.mkdtemp(prefix="medius-shots-"))
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from ui.qt_env import ensure_app
+
+    qapp = ensure_app()
+    from app.events import Exercise
+    from app.session_plan import ExerciseBlock, Phase, SessionPlan
+    from app.settings import LoadResult, Settings, settings_path
+    from ui.main_window import MainWindow
+
+    def wait_until(cond, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            qapp.processEvents()
+            if cond():
+                return True
+            time.sleep(0.01)
+        return False
+
+    def save(window, name: str) -> None:
+        for _ in range(5):
+            qapp.processEvents()
+        path = args.out / f"{name}.png"
+        shot = window.screen().grabWindow(window.winId()) if os.environ.get("DISPLAY") else window.grab()
+        if shot.isNull() or shot.width() < 10:
+            shot = window.grab()
+        shot.save(str(path))
+        print(f"saved {path} ({shot.width()}x{shot.height()})")
+
+    loaded = LoadResult(Settings(mirror=False), (), settings_path())
+    window = MainWindow(loaded, str(args.clip), pace=1.0, save_geometry=False)
+    window.resize(1280, 800)
+    window.show()
+    wait_until(lambda: window.isVisible(), 5)
+    save(window, "0_plan")
+    c = window.controller
+    plan = SessionPlan(blocks=(ExerciseBlock(Exercise.STEP_DOWN, sets=2, reps_per_set=5, sides=("auto",)),), rest_s=60)
+    c.start_session(plan)
+    save(window, "1_instruction")
+    c.start_set()
+    run = c.run
+    # A moment in the middle of a rep, with the skeleton on the person and a few reps counted.
+    wait_until(lambda: run.current_result.reps >= 3, 60)
+    wait_until(lambda: window.live.rom.fraction > 0.6, 10)
+    save(window, "2_live_set")
+    wait_until(lambda: run.phase is Phase.REST, 60)
+    qapp.processEvents()
+    time.sleep(1.2)
+    wait_until(lambda: False, 0.3)
+    save(window, "3_rest")
+    c.next()  # start set 2 now
+    wait_until(lambda: run.phase is Phase.SUMMARY, 90)
+    save(window, "4_summary")
+    if args.cue_clip.exists():
+        # The home recording with a leg raised far above hip height: the live screen with a form cue showing.
+        c.source = str(args.cue_clip)
+        c.start_session(SessionPlan(blocks=(ExerciseBlock(Exercise.SIDE_LYING_ABDUCTION, sets=1, reps_per_set=10,
+                                                          sides=("auto",)),), rest_s=60))
+        c.start_set()
+        if wait_until(lambda: bool(window.live.video.cue), 20):
+            wait_until(lambda: False, 0.4)
+            save(window, "5_live_cue")
+        c.end_session()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
