@@ -81,9 +81,15 @@ def _open_store(args):
 def run_history(args, out=None) -> int:
     from app.export import exercise_label, fault_label, iso_utc
 
+    from app.storage import import_rescue_files
+
     out = out or sys.stdout
     since = parse_day(args.since)
     with _open_store(args) as store:
+        rescued = import_rescue_files(store)
+        if rescued:
+            print(f"Added {len(rescued)} session(s) that were saved aside while the log could not be written.",
+                  file=out)
         if args.session is not None:
             s = store.get_session(args.session)
             if s is None:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.storage import SessionRecorder, StorageError, Store
+from app.storage import SessionRecorder, StorageError, Store, import_rescue_files
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ def open_history(parent: QWidget | None = None, store: Store | None = None) -> Q
 
     try:
         store = store or Store()
+        import_rescue_files(store)  # sessions saved aside while the log was unwritable
     except StorageError as exc:
         QMessageBox.warning(parent, "Exercise log", str(exc))
         return None

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.events import FormWarning, RepCompleted
+from app.storage import connection, rescue
 from app.storage.errors import DatabaseLockedError, StorageError
+from app.storage.models import SessionRecord, SetRecord
 from app.storage.repository import Store, local_day_of
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,13 @@ class SessionRecorder:
         write waits for a lock, since the caller is usually the GUI thread."""
         self._store = store if isinstance(store, Store) else None
         self._path = None if isinstance(store, Store) else store
+        self.db_path = store.path if isinstance(store, Store) else (store or connection.default_db_path())
+        # The whole session is mirrored in memory, so that if the log stays unwritable until the app closes it
+        # can still be saved as a rescue file (imported the next time the log opens).
+        self._records: dict[str, SessionRecord] = {}
+        self._record: SessionRecord | None = None
+        self._set_record: SetRecord | None = None
+        self.rescue_files: list = []
         self._owns_store = self._store is None
         self._clock = clock
         self._monotonic = monotonic
@@ -101,6 +110,9 @@ class SessionRecorder:
         now = self._clock()
         day = local_day_of(now)
         self._session, self._session_uid = row, uid
+        self._record = SessionRecord(started_utc_s=now, plan_name=plan_name, notes=notes, source=source,
+                                     local_day=day, uid=uid)
+        self._records[uid] = self._record
 
         def run(store: Store):
             return store.insert_session(started_utc_s=now, plan_name=plan_name, notes=notes, source=source,
@@ -118,6 +130,9 @@ class SessionRecorder:
         session, row, now = self._session, _Row(), self._clock()
         exercise = getattr(exercise, "value", exercise)
         self._set, self._set_reps = row, 0
+        self._set_record = SetRecord(exercise=exercise, side=side or "", started_utc_s=now, target_reps=target_reps,
+                                     source=source)
+        self._record.sets.append(self._set_record)
 
         def run(store: Store):
             return store.insert_set(session.id, exercise=exercise, side=side or "", started_utc_s=now,
@@ -132,6 +147,9 @@ class SessionRecorder:
             self.start_set("unknown", rep.side)
         row, now = self._set, self._clock()
         self._set_reps += 1
+        self._set_record.reps.append(rep)
+        if self._set_record.side in ("", "auto"):
+            self._set_record.side = rep.side
 
         def done(_):
             self.written_reps += 1
@@ -143,6 +161,7 @@ class SessionRecorder:
         if self._set is None:
             return  # a cue outside a set (settling, between sets) is not part of the log
         row = self._set
+        self._set_record.warnings.append(warning)
         self._submit(_Write(f"fault {warning.code}", lambda store: store.insert_warning(row.id, warning)))
 
     def finish_set(self, achieved_reps: int | None = None) -> None:
@@ -152,6 +171,8 @@ class SessionRecorder:
         row, now = self._set, self._clock()
         achieved = self._set_reps if achieved_reps is None else achieved_reps
         self._set = None
+        self._set_record.achieved_reps, self._set_record.ended_utc_s = achieved, now
+        self._set_record = None
         self._submit(_Write("finish set",
                             lambda store: store.finish_set(row.id, achieved_reps=achieved, ended_utc_s=now)))
 
@@ -161,6 +182,10 @@ class SessionRecorder:
         self.finish_set()
         row, now = self._session, self._clock()
         self._session, self._last_session = None, row  # keep the id readable after the session ends
+        self._record.ended_utc_s = now
+        if notes is not None:
+            self._record.notes = notes
+        self._record = None
         self._submit(_Write("finish session",
                             lambda store: store.end_session(row.id, ended_utc_s=now, notes=notes)))
 
@@ -177,13 +202,31 @@ class SessionRecorder:
         return self._flush(force=True)
 
     def close(self) -> bool:
-        """Finish any open session, flush, and close the connection. Returns True if nothing is left unsaved."""
+        """Finish any open session, flush, and close the connection. Returns True if everything reached the log.
+
+        If some writes still wait, each affected session is saved whole as a rescue file beside the log (imported
+        automatically the next time the log opens) and `last_error` says where; returns False."""
         self.finish_session()
         ok = self._flush(force=True)
+        if not ok:
+            self._write_rescue_files()
         if self._owns_store and self._store is not None:
             self._store.close()
             self._store = None
         return ok
+
+    def _write_rescue_files(self) -> None:
+        folder = rescue.rescue_dir_for(self.db_path)
+        try:
+            self.rescue_files = [rescue.write_rescue_file(r, folder) for r in self._records.values()]
+        except OSError as exc:
+            log.error("could not save unsaved sessions to %s: %s", folder, exc)
+            self._last_error = (f"{self._last_error or ''} The unsaved session could not be kept either "
+                                f"({exc.strerror or exc}); it is lost when the app closes.").strip()
+            return
+        log.warning("exercise log unavailable at exit; %d session(s) saved to %s", len(self.rescue_files), folder)
+        self._last_error = (f"The exercise log could not be written, so this session was saved to {folder}. It "
+                            "is added to the log automatically the next time the log can be opened.")
 
     def _submit(self, write: _Write) -> None:
         self._queue.append(write)
@@ -215,11 +258,18 @@ class SessionRecorder:
         if self._last_error is not None:
             log.info("exercise log writable again; flushed all queued writes")
         self._last_error, self._failed_at = None, None
+        # Everything is in the log: only the session still running needs its in-memory mirror.
+        self._records = {uid: r for uid, r in self._records.items() if r is self._record}
         return True
 
     def _open(self) -> Store:
         if self._store is None:
-            self._store = Store(self._path, timeout_s=self._timeout_s)
+            store = Store(self._path, timeout_s=self._timeout_s)
+            try:
+                rescue.import_rescue_files(store)
+            except StorageError as exc:
+                log.warning("unsaved sessions not imported yet: %s", exc)
+            self._store = store
         return self._store
 
     def _fail(self, message: str, *, drop_connection: bool) -> None:

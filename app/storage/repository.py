@@ -142,21 +142,30 @@ class Store:
     def import_session(self, record: SessionRecord) -> int:
         """Write a whole session in one transaction (offline analysis, generators): all of it or nothing."""
         with self.transaction() as c:
-            sid = self.insert_session(started_utc_s=record.started_utc_s, plan_name=record.plan_name,
-                                      notes=record.notes, source=record.source, uid=record.uid or None,
-                                      local_day=record.local_day or None, conn=c)
-            for s in record.sets:
-                set_id = self.insert_set(sid, exercise=s.exercise, side=s.side, started_utc_s=s.started_utc_s,
-                                         target_reps=s.target_reps, source=s.source, conn=c)
-                for rep in s.reps:
-                    self.insert_rep(set_id, rep, recorded_utc_s=s.ended_utc_s or s.started_utc_s, conn=c)
-                for w in s.warnings:
-                    self.insert_warning(set_id, w, conn=c)
-                self.finish_set(set_id, achieved_reps=s.achieved_reps,
-                                ended_utc_s=s.ended_utc_s if s.ended_utc_s is not None else s.started_utc_s, conn=c)
-            if record.ended_utc_s is not None:
-                self.end_session(sid, ended_utc_s=record.ended_utc_s, conn=c)
-            return sid
+            return self._import(record, c)
+
+    def _import(self, record: SessionRecord, c) -> int:
+        sid = self.insert_session(started_utc_s=record.started_utc_s, plan_name=record.plan_name,
+                                  notes=record.notes, source=record.source, uid=record.uid or None,
+                                  local_day=record.local_day or None, conn=c)
+        for s in record.sets:
+            set_id = self.insert_set(sid, exercise=s.exercise, side=s.side, started_utc_s=s.started_utc_s,
+                                     target_reps=s.target_reps, source=s.source, conn=c)
+            for rep in s.reps:
+                self.insert_rep(set_id, rep, recorded_utc_s=s.ended_utc_s or s.started_utc_s, conn=c)
+            for w in s.warnings:
+                self.insert_warning(set_id, w, conn=c)
+            self.finish_set(set_id, achieved_reps=s.achieved_reps,
+                            ended_utc_s=s.ended_utc_s if s.ended_utc_s is not None else s.started_utc_s, conn=c)
+        if record.ended_utc_s is not None:
+            self.end_session(sid, ended_utc_s=record.ended_utc_s, conn=c)
+        return sid
+
+    def replace_session(self, record: SessionRecord) -> int:
+        """Write `record` whole, replacing any part of the same session (same uid) already in the log."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM sessions WHERE uid = ?", (record.uid,))  # cascades to sets, reps, faults
+            return self._import(record, c)
 
     @contextlib.contextmanager
     def _maybe_tx(self, conn):

@@ -164,3 +164,56 @@ def test_read_only_log_gives_the_documented_message():
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
+
+
+def test_unwritable_log_at_exit_saves_a_rescue_file_imported_next_time(tmp_path):
+    path = tmp_path / "h.db"
+    path.write_bytes(b"not a database" * 300)
+    rec = SessionRecorder(path, retry_interval_s=0.0)
+    rec.start_session("Plan A", "camera:0")
+    rec.start_set("step-down", "auto", 10, "camera:0")
+    reps = [rep(i, "right", ("knee_valgus",) if i == 2 else ()) for i in range(1, 4)]
+    for r in reps:
+        rec.record_rep(r)
+    rec.record_warning(FormWarning(9.5, "knee_valgus", 7.5, "Knee over toes"))
+    assert rec.close() is False
+    (rescue_file,) = rec.rescue_files
+    assert rescue_file.parent == tmp_path / "unsaved-sessions"
+    assert str(rescue_file.parent) in rec.last_error and "added to the log automatically" in rec.last_error
+
+    path.rename(tmp_path / "h.db.damaged")
+    rec2 = SessionRecorder(path)
+    rec2.start_session("Next day")  # the first write opens the log and imports the rescued session
+    rec2.close()
+    assert not rescue_file.exists()
+    with Store(path) as store:
+        first = store.get_session(1)
+        assert first.plan_name == "Plan A" and first.ended_utc_s is not None
+        (st,) = first.sets
+        assert st.reps == reps and st.side == "right" and st.achieved_reps == 3
+        assert st.warnings == [FormWarning(9.5, "knee_valgus", 7.5, "Knee over toes")]
+        assert store.count_sessions() == 2
+
+
+def test_rescue_replaces_the_part_of_a_session_that_reached_the_log(tmp_path):
+    path = tmp_path / "h.db"
+    Store(path).close()
+    rec = SessionRecorder(path, timeout_s=0.05, retry_interval_s=0.0)
+    rec.start_session("Plan")
+    rec.start_set("clamshell", "left", 10)
+    rec.record_rep(rep(1))
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    rec.record_rep(rep(2))
+    rec.record_rep(rep(3))
+    assert rec.close() is False and rec.rescue_files
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    from app.storage.rescue import import_rescue_files
+
+    with Store(path) as store:
+        assert len(store.get_session(1).sets[0].reps) == 1  # only the first rep made it before the lock
+        (sid,) = import_rescue_files(store)
+        s = store.get_session(sid)
+        assert [r.index for r in s.sets[0].reps] == [1, 2, 3] and store.count_sessions() == 1
+        assert store.conn.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 3
