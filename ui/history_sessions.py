@@ -38,10 +38,8 @@ class SessionListModel(QAbstractTableModel):
         self.endResetModel()
 
     def _fetch(self, offset: int) -> list[SessionSummary]:
-        rows = self._store.list_sessions(limit=PAGE, offset=offset, exercise=self._exercise, since_day=self._day)
-        if self._day is not None:
-            rows = [r for r in rows if r.local_day == self._day]
-        return rows
+        return self._store.list_sessions(limit=PAGE, offset=offset, exercise=self._exercise, since_day=self._day,
+                                         until_day=self._day)
 
     def session_at(self, row: int) -> SessionSummary | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None

@@ -183,7 +183,7 @@ class Store:
         return self._read("SELECT COUNT(*) FROM sessions")[0][0]
 
     def list_sessions(self, *, limit: int = 50, offset: int = 0, exercise: str | None = None,
-                      since_day: str | None = None) -> list[SessionSummary]:
+                      since_day: str | None = None, until_day: str | None = None) -> list[SessionSummary]:
         """Newest first, one page. Uses the per-set totals, so a page costs the same on day 1 and year 5."""
         where, params = [], []
         if exercise:
@@ -192,6 +192,9 @@ class Store:
         if since_day:
             where.append("s.local_day >= ?")
             params.append(since_day)
+        if until_day:
+            where.append("s.local_day <= ?")
+            params.append(until_day)
         sql = (
             "SELECT s.id, s.started_utc_s, s.ended_utc_s, s.local_day, s.plan_name, "
             "(SELECT group_concat(exercise, ',') FROM (SELECT exercise FROM session_exercises e "

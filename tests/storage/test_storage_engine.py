@@ -62,3 +62,20 @@ def test_live_recorder_path_stores_the_same_events(tmp_path, clip):
         (st,) = store.get_session(rec.last_session_id).sets
     assert st.reps == clip.reps and st.side == clip.side  # "auto" resolved from the first rep
     assert sorted(st.warnings, key=lambda w: w.t_s) == sorted(clip.warnings, key=lambda w: w.t_s)
+
+
+def test_medius_analyze_log_records_a_session(tmp_path, capsys):
+    """`medius analyze VIDEO --exercise E --log` (app.cli, as the user runs it) adds the analysis to the log."""
+    import json
+
+    if not (VIDEOS / "labels.json").is_file():
+        pytest.skip(f"labelled clips not found at {VIDEOS}")
+    cli = pytest.importorskip("app.cli", reason="app.cli is not in this tree yet")
+    video = VIDEOS / "clamshell_banded_front_chloe_gif_1.mp4"
+    assert cli.main(["analyze", str(video), "--exercise", "clamshell", "--log", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    with Store() as store:  # the default log: $MEDIUS_DATA_DIR, set per test
+        s = store.get_session(payload["session_id"])
+    assert s.source == f"file:{video.name}" and s.sets[0].exercise == "clamshell"
+    assert [(r.index, r.t_peak_s, r.peak_deg) for r in s.sets[0].reps] == [
+        (r["index"], r["t_peak_s"], r["peak_deg"]) for r in payload["rep_events"]]

@@ -120,3 +120,20 @@ def test_streaks():
     assert streaks(days, dt.date(2026, 1, 6)) == (2, 3)
     assert streaks(days, dt.date(2026, 1, 8)) == (0, 3)
     assert streaks([], dt.date(2026, 1, 8)) == (0, 0)
+
+
+def test_session_list_pages_and_day_filter(tmp_path):
+    with Store(tmp_path / "h.db") as store:
+        base = 1_780_000_000.0
+        for k in range(130):
+            rec = _record()
+            rec.started_utc_s = rec.sets[0].started_utc_s = base + k * 86400.0
+            rec.ended_utc_s, rec.uid = None, ""
+            store.import_session(rec)
+        pages = [store.list_sessions(limit=50, offset=o) for o in (0, 50, 100)]
+        ids = [s.id for p in pages for s in p]
+        assert len(ids) == 130 == len(set(ids)) and ids == sorted(ids, reverse=True)
+        old_day = store.active_days()[2]  # far more than a page of newer sessions
+        (one,) = store.list_sessions(limit=50, since_day=old_day, until_day=old_day)
+        assert one.local_day == old_day and one.reps == 5
+        assert store.count_sessions("step-down") == 130 and store.count_sessions("nothing") == 0
