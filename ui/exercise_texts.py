@@ -29,7 +29,7 @@ class ExerciseText:
     mistakes: tuple[str, ...]
     camera: tuple[str, ...]
     tempo: Tempo
-    rep_word: str
+    phase_words: dict[str, str]  # what the tempo guide says in each tracker phase (rest/rising/top/lowering)
 
 
 @functools.cache
@@ -44,7 +44,7 @@ def exercise_text(exercise: Exercise) -> ExerciseText:
         mistakes=tuple(data["mistakes"]),
         camera=tuple(data["camera"]),
         tempo=Tempo(**data["tempo"]),
-        rep_word=data.get("rep_word", "rep"),
+        phase_words=dict(data.get("phase_words", {})),
     )
 
 

@@ -150,6 +150,7 @@ def paint_camera_plan(p: QPainter, rect: QRectF, exercise: Exercise) -> None:
         p.setBrush(END_COLOR)
         p.drawEllipse(step.center(), h * 0.06, h * 0.06)
     # The camera.
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor("#333a40"))
     body = QRectF(cam.x() - w * 0.05, cam.y() - h * 0.02, w * 0.10, h * 0.08)
     p.drawRoundedRect(body, 4, 4)
@@ -168,7 +169,7 @@ def paint_camera_plan(p: QPainter, rect: QRectF, exercise: Exercise) -> None:
     p.drawText(QRectF(rect.left() + w * 0.55, mid_y - h * 0.06, w * 0.32, h * 0.12),
                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, distance)
     p.drawText(QRectF(rect.left(), cam.y() + h * 0.06, w, h * 0.08), Qt.AlignmentFlag.AlignCenter,
-               f"camera at {height}, level")
+               f"camera at {height}, level  (seen from above)")
 
 
 class Illustration(QWidget):

@@ -54,7 +54,7 @@ class InstructionScreen(QWidget):
         body = QHBoxLayout()
         body.setSpacing(16)
         self.figure = Illustration(Exercise.CLAMSHELL, "exercise")
-        self.legend = big_label("grey: start  ·  teal: top of the movement", 14, bold=False, color="#5c6770")
+        self.legend = big_label("grey: start position  ·  teal: moved position", 14, bold=False, color="#5c6770")
         self.setup_text = QLabel()
         self.movement_text = QLabel()
         self.mistakes_text = QLabel()

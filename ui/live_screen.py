@@ -14,7 +14,7 @@ from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.video_view import VideoView
 from ui.widgets import KeyHints, RomMeter, TempoGuide, big_label
 
-COUNTER_PX = 190  # cap height ≈ 13 cm on a 24" 1080p screen at this size in a maximised window: fine at 3 m
+COUNTER_PX = 210  # cap height ≈ 13 cm on a 24" 1080p screen at this size in a maximised window: fine at 3 m
 
 
 class LiveScreen(QWidget):
@@ -29,13 +29,15 @@ class LiveScreen(QWidget):
         row.addWidget(self.video, 3)
         panel = QVBoxLayout()
         self.exercise_label = big_label("", 26)
-        self.set_label = big_label("", 30, color="#1f7a8c")
+        self.set_label = big_label("", 34, color="#1f7a8c")
+        self.side_label = big_label("", 30, color="#e07a1f")
         self.counter = big_label("0", COUNTER_PX)
         self.counter.setStyleSheet("color: #1b2733; margin: -20px 0;")
         self.target_label = big_label("of 10", 34, bold=False, color="#44515c")
         self.status_label = big_label("", 20, color="#b3261e")
         panel.addWidget(self.exercise_label)
         panel.addWidget(self.set_label)
+        panel.addWidget(self.side_label)
         panel.addWidget(self.counter, 0)
         panel.addWidget(self.target_label)
         meter_row = QHBoxLayout()
@@ -73,8 +75,9 @@ class LiveScreen(QWidget):
     def show_step(self, step: SetStep, reps: int = 0) -> None:
         text = exercise_text(step.exercise)
         self.exercise_label.setText(text.title)
-        self.set_label.setText(f"Set {step.set_number} of {step.sets_per_side} · {SIDE_NAMES.get(step.side, step.side)}")
-        self.tempo.word_up = text.rep_word.capitalize()
+        self.set_label.setText(f"Set {step.set_number} of {step.sets_per_side}")
+        self.side_label.setText(SIDE_NAMES.get(step.side, step.side))
+        self.tempo.words = {**self.tempo.LABELS, **text.phase_words}
         self.set_count(reps, step.target_reps)
         self.rom.set_fraction(0.0, 0.0)
         self.faults.clear()

@@ -61,16 +61,21 @@ class PlanScreen(QWidget):
         for r, row in enumerate(self.rows, start=1):
             for c, w in enumerate((row.enabled, row.sets, row.reps, row.sides)):
                 w.setMinimumHeight(38)
+                if isinstance(w, QSpinBox):
+                    w.setMaximumWidth(110)
+                    w.setStyleSheet("font-size: 18px;")
                 grid.addWidget(w, r, c)
         outer.addSpacing(20)
         outer.addLayout(grid)
-        rest_row = QHBoxLayout()
-        rest_row.addWidget(big_label("Rest between sets (s)", 18, align=Qt.AlignmentFlag.AlignLeft))
-        self.rest = QSpinBox(minimum=0, maximum=600, singleStep=15)
+        rest_label = big_label("Rest between sets", 18, align=Qt.AlignmentFlag.AlignLeft)
+        rest_label.setWordWrap(False)
+        self.rest = QSpinBox(minimum=0, maximum=600, singleStep=15, suffix=" s")
         self.rest.setMinimumHeight(38)
-        rest_row.addWidget(self.rest)
-        rest_row.addStretch(1)
-        outer.addLayout(rest_row)
+        self.rest.setMaximumWidth(110)
+        self.rest.setStyleSheet("font-size: 18px;")
+        row_index = len(self.rows) + 1
+        grid.addWidget(rest_label, row_index, 0)
+        grid.addWidget(self.rest, row_index, 1)
         src_row = QHBoxLayout()
         self.source_label = QLabel()
         self.source_label.setStyleSheet("font-size: 17px;")

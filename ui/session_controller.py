@@ -307,6 +307,8 @@ class SessionController(QObject):
         view.video.set_frame(live.frame.bgr, snap.xy_px, snap.visibility, snap.side, bool(snap.active_faults))
         if snap.status is not self._status:
             self._on_status(snap.status)
+        if run.current.side == "auto" and snap.side:
+            view.side_label.setText(f"{snap.side.capitalize()} leg")  # detected by the tracker
         frac = snap.rom_fraction
         self._peak_fraction = max(self._peak_fraction, frac) if snap.phase != "rest" else self._peak_fraction
         view.rom.set_fraction(frac, self._peak_fraction)

@@ -36,7 +36,7 @@ class RomMeter(QWidget):
         super().__init__(parent)
         self.fraction = 0.0
         self.peak_fraction = 0.0  # best of the current rep, left as a tick so the user sees what they reached
-        self.setMinimumSize(70, 200)
+        self.setMinimumSize(130, 200)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
 
     def set_fraction(self, fraction: float, peak_fraction: float | None = None) -> None:
@@ -48,7 +48,7 @@ class RomMeter(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        bar = QRectF(self.rect()).adjusted(12, 28, -12, -6)
+        bar = QRectF(self.rect()).adjusted(30, 28, -60, -6)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(TRACK)
         p.drawRoundedRect(bar, 10, 10)
@@ -69,6 +69,9 @@ class RomMeter(QWidget):
         p.setFont(font)
         p.setPen(QColor("#1b2733"))
         p.drawText(QRectF(0, 0, self.width(), 24), Qt.AlignmentFlag.AlignCenter, "Range")
+        font.setPixelSize(13)
+        p.setFont(font)
+        p.drawText(QRectF(bar.right() + 10, target_y - 10, 60, 20), Qt.AlignmentFlag.AlignLeft, "target")
         p.end()
 
 
@@ -76,14 +79,14 @@ class TempoGuide(QWidget):
     """Says what to do now ("Lift", "Hold", "Lower") with a bar that fills over the target time of that phase,
     and counts the hold up where the exercise has one."""
 
-    LABELS = {"rest": "Ready", "rising": "Lift  ↑", "top": "Hold", "lowering": "Lower  ↓"}
+    LABELS = {"rest": "Ready", "rising": "Up", "top": "Hold", "lowering": "Down"}
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.phase = "rest"
         self.elapsed_s = 0.0
         self.target_s = 0.0
-        self.word_up = "Lift"
+        self.words = dict(self.LABELS)
         self.setMinimumHeight(86)
 
     def set_state(self, phase: str, elapsed_s: float, target_s: float) -> None:
@@ -94,9 +97,7 @@ class TempoGuide(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        label = self.LABELS.get(self.phase, self.phase)
-        if self.phase == "rising":
-            label = f"{self.word_up}  ↑"
+        label = self.words.get(self.phase, self.phase)
         if self.phase in ("rising", "lowering", "top") and self.target_s > 0:
             label += f"   {self.elapsed_s:0.1f} / {self.target_s:0.0f} s"
         elif self.phase == "top":
