@@ -132,8 +132,8 @@ class SessionController(QObject):
                 self.window.live.video.set_overlay(prompt="Paused — press Space to continue")
             else:
                 self.window.live.video.set_overlay(prompt="")
-                if not self.bridge.running:  # the camera was lost or the video ended: open it again
-                    self._begin_live_set()
+                if not self.bridge.running:  # the camera was lost: open it again, same set, count kept
+                    self._begin_live_set(announce=False)
                 else:
                     self._pipeline_paused(False)
         self._refresh_rest()
@@ -180,7 +180,9 @@ class SessionController(QObject):
         self.sound.set_muted(not settings.sound)
 
     def shutdown(self) -> None:
-        """Window closing: stop the timer and join every thread."""
+        """Window closing: end the session for the log (what was done is kept), stop the timer, join threads."""
+        if self.run is not None and self.run.phase is not Phase.SUMMARY:
+            self.end_session()
         self._timer.stop()
         self.stop_pipeline()
 
@@ -214,8 +216,9 @@ class SessionController(QObject):
             self._on_event(SessionEnded(run.ended_early))
         self.phase_changed.emit(run.phase.value)
 
-    def _begin_live_set(self) -> None:
-        """A fresh tracker for this set; open the source if it is not running (first set, after a loss)."""
+    def _begin_live_set(self, announce: bool = True) -> None:
+        """A fresh tracker for this set; open the source if it is not running (first set, after a loss).
+        `announce=False` when the same set goes on after the camera came back (the log keeps one set)."""
         step = self.run.current
         factory = self._analyzer_factory(step.exercise, step.side, self.settings)
         self._peak_fraction = 0.0
@@ -231,7 +234,8 @@ class SessionController(QObject):
             self.generation = self.bridge.start(engine.source_factory(self.source, self.settings), factory,
                                                 pace=self.pace if engine.is_file_source(self.source) else 1.0,
                                                 loop=self.loop, worker_context=self._worker_context)
-        self._on_event(SetStarted(step, self._source_description()))
+        if announce:
+            self._on_event(SetStarted(step, self._source_description()))
 
     def _finish_live_set(self, note: str = "") -> None:
         run = self.run

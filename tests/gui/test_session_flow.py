@@ -167,3 +167,47 @@ def test_mute_and_therapist_detail_shortcuts(qtbot):
     qtbot.waitUntil(lambda: c.run.current_result.reps >= 2, timeout=10_000)
     assert sound.reps == []
     window.close()
+
+
+def test_one_event_stream_for_the_session_log(qtbot, monkeypatch):
+    """Everything a recorder needs arrives through controller.event_listeners, in order, once."""
+    from app.events import RepCompleted
+    from app.session_plan import SessionEnded, SessionStarted, SetEnded, SetStarted
+
+    window = make_window(qtbot, clip(SHORT), sound=RecordingSound(), analyzer_factory=fake_factory(every=2),
+                         pace=1.0, loop=True)
+    c = window.controller
+    seen = []
+    c.event_listeners.append(seen.append)
+    c.start_session(plan(rest_s=0.0, sets=1, reps=2, sides=("left",)))
+    key(qtbot, window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: c.run.phase is Phase.INSTRUCTION, timeout=15_000)  # next exercise's card
+    window.close()  # closing mid-session ends it for the log
+    kinds = [type(e).__name__ for e in seen if not type(e).__name__ == "StatusChanged"]
+    assert kinds == ["SessionStarted", "SetStarted", "RepCompleted", "RepCompleted", "SetEnded", "SessionEnded"]
+    assert isinstance(seen[0], SessionStarted) and seen[0].source == f"file:{SHORT}"
+    set_started = next(e for e in seen if isinstance(e, SetStarted))
+    assert set_started.step.exercise is Exercise.CLAMSHELL and set_started.step.target_reps == 2
+    assert next(e for e in seen if isinstance(e, SetEnded)).result.reps == 2
+    assert [e.index for e in seen if isinstance(e, RepCompleted)] == [1, 2]
+    assert isinstance(seen[-1], SessionEnded) and seen[-1].ended_early
+
+
+def test_recorder_listener_maps_the_stream_onto_session_recorder(qtbot):
+    from ui.recorder_hook import recorder_listener
+
+    calls = []
+
+    class FakeRecorder:
+        def __getattr__(self, name):
+            return lambda *a, **k: calls.append(name)
+
+    window = make_window(qtbot, clip(SHORT), sound=RecordingSound(), analyzer_factory=fake_factory(every=2),
+                         pace=1.0, loop=True)
+    c = window.controller
+    c.event_listeners.append(recorder_listener(FakeRecorder()))
+    c.start_session(plan(rest_s=0.0, sets=1, reps=2, sides=("left",)))
+    key(qtbot, window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: c.run.phase is Phase.INSTRUCTION, timeout=15_000)
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert calls == ["start_session", "start_set", "record_rep", "record_rep", "finish_set", "finish_session"]
