@@ -1,7 +1,7 @@
 """Charts of one exercise over time, left vs right: reps per day, range of motion, faults per rep (pyqtgraph).
 
 Drawn from `Store.series` (per-day aggregates of per-set totals), never from rep rows. Over long ranges the
-points are binned by week so a five-year history is a few hundred points, not thousands.
+points are binned by week or month, so a five-year history is about sixty points per side, not 1,800.
 """
 
 from __future__ import annotations
@@ -23,12 +23,28 @@ def day_to_epoch(day: str) -> float:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12)).timestamp()
 
 
-def bin_points(points: list[SeriesPoint], weekly: bool) -> dict[str, list[tuple[float, int, float | None, float]]]:
-    """side -> [(x_epoch_s, reps, mean_peak_deg, faults_per_rep)], per day or per ISO week."""
+BIN_DAYS = {"day": 1, "week": 7, "month": 30.4}
+
+
+def bin_of(span_days: int) -> str:
+    """Per day up to ~6 months, per week up to 2 years, then per month: a few hundred points at most."""
+    return "day" if span_days <= 200 else "week" if span_days <= 730 else "month"
+
+
+def _bin_start(d: dt.date, unit: str) -> dt.date:
+    if unit == "week":
+        return d - dt.timedelta(days=d.weekday())
+    if unit == "month":
+        return d.replace(day=1)
+    return d
+
+
+def bin_points(points: list[SeriesPoint], unit: str) -> dict[str, list[tuple[float, int, float | None, float]]]:
+    """side -> [(x_epoch_s, reps, mean_peak_deg, faults_per_rep)], per day, ISO week or month."""
     acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0, 0])
     for p in points:
         d = dt.date.fromisoformat(p.day)
-        key_day = (d - dt.timedelta(days=d.weekday())).isoformat() if weekly else p.day
+        key_day = _bin_start(d, unit).isoformat()
         a = acc[(p.side, key_day)]
         a[0] += p.reps
         a[1] += (p.mean_peak_deg or 0.0) * p.reps
@@ -36,7 +52,7 @@ def bin_points(points: list[SeriesPoint], weekly: bool) -> dict[str, list[tuple[
         a[3] += p.sets
     out: dict[str, list] = defaultdict(list)
     for (side, day), (reps, peak_sum, faults, _sets) in sorted(acc.items(), key=lambda kv: kv[0][1]):
-        x = day_to_epoch(day) + (3.5 * DAY_S if weekly else 0.0)
+        x = day_to_epoch(day) + (BIN_DAYS[unit] - 1) / 2 * DAY_S
         out[side].append((x, reps, peak_sum / reps if reps else None, faults / reps if reps else 0.0))
     return out
 
@@ -68,18 +84,17 @@ class HistoryCharts(QWidget):
         rom = self.plots["rom"]
         self.plots["faults"].setXLink(rom)
         self.plots["reps"].setXLink(rom)
-        self.weekly = False
+        self.unit = "day"
         self.point_count = 0
 
     def set_points(self, points: list[SeriesPoint], *, since_day: str, until_day: str, label: str = "") -> None:
         span_days = (dt.date.fromisoformat(until_day) - dt.date.fromisoformat(since_day)).days + 1
-        self.weekly = span_days > 200
-        per = "week" if self.weekly else "day"
+        self.unit = per = bin_of(span_days)
         self.plots["reps"].setTitle(f"{label} — reps per {per}" if label else f"Reps per {per}", size="10pt")
         for w in self.plots.values():
             w.clear()
-        series = bin_points(points, self.weekly)
-        width = (7 if self.weekly else 1) * DAY_S * 0.38
+        series = bin_points(points, per)
+        width = BIN_DAYS[per] * DAY_S * 0.38
         self.point_count = 0
         for i, side in enumerate(sorted(series, key=lambda s: (s != "left", s))):
             rows = series[side]

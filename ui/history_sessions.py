@@ -41,6 +41,11 @@ class SessionListModel(QAbstractTableModel):
         return self._store.list_sessions(limit=PAGE, offset=offset, exercise=self._exercise, since_day=self._day,
                                          until_day=self._day)
 
+    @property
+    def total(self) -> int:
+        """Sessions matching the current filter (the list may hold fewer until scrolled)."""
+        return self._total
+
     def session_at(self, row: int) -> SessionSummary | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 

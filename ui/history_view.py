@@ -209,7 +209,7 @@ class HistoryView(QWidget):
             self.exercise_box.setCurrentIndex(max(0, i))
             self.exercise_box.blockSignals(False)
             self.sessions.reload()
-            self.list_label.setText(f"All sessions ({self.sessions._total})")
+            self.list_label.setText(f"All sessions ({self.sessions.total})")
             self._mark_calendar()
             self._load_charts()
             if self.sessions.rowCount():
@@ -289,7 +289,7 @@ class HistoryView(QWidget):
 
     def _on_show_all_clicked(self) -> None:
         self.sessions.reload()
-        self.list_label.setText(f"All sessions ({self.sessions._total})")
+        self.list_label.setText(f"All sessions ({self.sessions.total})")
         self.show_all.hide()
         if self.sessions.rowCount():
             self.table.selectRow(0)
