@@ -137,3 +137,24 @@ def test_session_list_pages_and_day_filter(tmp_path):
         (one,) = store.list_sessions(limit=50, since_day=old_day, until_day=old_day)
         assert one.local_day == old_day and one.reps == 5
         assert store.count_sessions("step-down") == 130 and store.count_sessions("nothing") == 0
+
+
+def test_migration_blocked_by_a_lock_leaves_v1_intact_then_succeeds(tmp_path):
+    from app.storage import DatabaseLockedError
+
+    path = tmp_path / "old.db"
+    _v1_db(path)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        Store(path, timeout_s=0.05)
+        raise AssertionError("expected the lock to stop the migration")
+    except DatabaseLockedError as exc:
+        assert "is locked by another program" in str(exc)
+    blocker.execute("ROLLBACK")
+    assert blocker.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert blocker.execute("SELECT COUNT(*) FROM reps").fetchone()[0] == 6
+    blocker.close()
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
+        assert len(store.get_session(1).sets) == 3
