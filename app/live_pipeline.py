@@ -25,10 +25,15 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
+from app.errors import SourceLostError
 from app.events import Event, StepResult, TrackerSnapshot
 from app.frame_source import Frame, FrameSource
 
 log = logging.getLogger(__name__)
+
+# A camera adapter reports a driver that returns no pictures itself (CameraSource: 2 s). A driver that hangs
+# inside read() cannot report anything: the worker notices the silence and ends the run the same way.
+LIVE_STALL_S = 4.0
 
 
 class Analyzer(Protocol):
@@ -153,6 +158,7 @@ class LivePipeline:
     loop: restart a video file at its end (a physio demonstrating with a recording).
     worker_context: optional, called once on the worker thread; its result is passed to analyzer factories and
           closed (if it has `close`) when the worker ends.
+    paused: start paused (see `set_paused`).
     """
 
     def __init__(
@@ -164,6 +170,7 @@ class LivePipeline:
         loop: bool = False,
         notify: Callable[[], None] | None = None,
         worker_context: Callable[[], object] | None = None,
+        paused: bool = False,
     ) -> None:
         self._source_factory = source_factory
         self._pending_factory: AnalyzerFactory | None = analyzer_factory
@@ -179,8 +186,8 @@ class LivePipeline:
         self._mailbox = FrameMailbox()
         self._stop = threading.Event()
         self._resume = threading.Event()
-        self._resume.set()
         self._lock = threading.Lock()
+        self.set_paused(paused)  # starting paused lets the model load while the user still reads instructions
         self._events: queue.SimpleQueue[Output] = queue.SimpleQueue()
         self._snapshot: LiveSnapshot | None = None
         self._snapshot_taken = True
@@ -313,6 +320,7 @@ class LivePipeline:
                     if delay > 0 and self._stop.wait(delay):
                         break
                 item = CapturedFrame(frame, time.monotonic(), loop_no)
+                self._live_frame_mono_s = item.captured_mono_s if live else None
                 if live or self._pace:
                     self._mailbox.put(item)
                 else:
@@ -320,14 +328,17 @@ class LivePipeline:
         except BaseException as exc:  # noqa: BLE001 - delivered to the consumer, never swallowed
             if not self._stop.is_set():
                 log.warning("frame source failed: %s", exc)
-                self._publish(PipelineError(exc, "source"))
-            self._stop.set()
+                # Published by the worker after the frames already captured, so the error is the last output:
+                # a consumer that pauses the set on it must not then see (and drop) a rep from before the loss.
+                self._source_error = PipelineError(exc, "source")
             self._mailbox.close()
         finally:
             if source is not None:
                 source.close()
 
     _frames_read = 0
+    _source_error: PipelineError | None = None
+    _live_frame_mono_s: float | None = None  # when a camera last gave a frame (None: not a camera)
 
     def _vision_loop(self) -> None:
         analyzer: Analyzer | None = None
@@ -351,9 +362,18 @@ class LivePipeline:
                             self._ready.set()
                 item = self._mailbox.take(0.1)
                 if item is None:
+                    last = self._live_frame_mono_s
+                    if last is not None and time.monotonic() - last > LIVE_STALL_S and not self._stop.is_set():
+                        self._publish(PipelineError(SourceLostError(
+                            f"The camera ({self.source_description}) stopped sending pictures. Check its cable, "
+                            "then press Resume."), "source"))
+                        self._stop.set()
+                        self._mailbox.close()
+                        return
                     if self._mailbox.closed:
                         if not self._stop.is_set():
-                            self._publish(SourceEnded(self._frames_read))
+                            self._publish(self._source_error or SourceEnded(self._frames_read))
+                        self._stop.set()
                         return
                     continue
                 with self._lock:
