@@ -135,6 +135,18 @@ def test_loop_keeps_time_increasing():
     assert all(b > a for a, b in zip(seen, seen[1:]))
 
 
+def test_starting_paused_reads_nothing_until_resumed():
+    need_clip()
+    analyzer = OneEventPerFrame()
+    pipe = LivePipeline(lambda: VideoFileSource(CLIP), lambda: analyzer, pace=None, paused=True)
+    pipe.start()
+    time.sleep(0.5)
+    assert analyzer.n == 0 and pipe.drain_events() == []
+    pipe.set_paused(False)
+    out = run_to_end(pipe)
+    assert isinstance(out[-1], SourceEnded) and analyzer.n == out[-1].frames_read
+
+
 def test_pause_stops_reading_a_file():
     need_clip()
     pipe = LivePipeline(lambda: VideoFileSource(CLIP), OneEventPerFrame, pace=1.0)

@@ -161,15 +161,20 @@ def paint_camera_plan(p: QPainter, rect: QRectF, exercise: Exercise) -> None:
     axis_x = rect.left() + w * 0.88
     p.drawLine(QPointF(axis_x, target_top), QPointF(axis_x, cam.y()))
     font = QFont(p.font())
-    font.setPointSizeF(max(9.0, h * 0.045))
+    font.setPixelSize(int(max(12.0, min(h * 0.06, w * 0.052))))
     font.setBold(True)
     p.setFont(font)
     p.setPen(QColor("#222"))
     mid_y = (target_top + cam.y()) / 2
-    p.drawText(QRectF(rect.left() + w * 0.55, mid_y - h * 0.06, w * 0.32, h * 0.12),
+    p.drawText(QRectF(rect.left() + w * 0.5, mid_y - h * 0.06, axis_x - 8 - (rect.left() + w * 0.5), h * 0.12),
                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, distance)
     p.drawText(QRectF(rect.left(), cam.y() + h * 0.06, w, h * 0.08), Qt.AlignmentFlag.AlignCenter,
-               f"camera at {height}, level  (seen from above)")
+               f"camera at {height}, level")
+    font.setBold(False)
+    font.setPixelSize(int(max(10.0, min(h * 0.045, w * 0.035))))
+    p.setFont(font)
+    p.setPen(QColor("#5c6770"))
+    p.drawText(QRectF(rect.left(), rect.top(), w, h * 0.08), Qt.AlignmentFlag.AlignLeft, "seen from above")
 
 
 class Illustration(QWidget):

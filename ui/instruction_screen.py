@@ -9,6 +9,7 @@ from app.events import Exercise
 from app.session_plan import SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.illustrations import Illustration
+from ui.video_view import VideoView
 from ui.widgets import KeyHints, big_label
 
 
@@ -28,7 +29,7 @@ def _card(*widgets) -> QFrame:
     lay = QVBoxLayout(frame)
     lay.setContentsMargins(16, 12, 16, 12)
     for w in widgets:
-        lay.addWidget(w, 1 if isinstance(w, Illustration) else 0)
+        lay.addWidget(w, 0 if isinstance(w, QLabel) else 1)
     return frame
 
 
@@ -61,7 +62,16 @@ class InstructionScreen(QWidget):
         left = _card(self.figure, self.legend, self.setup_text, self.movement_text)
         self.camera_figure = Illustration(Exercise.CLAMSHELL, "camera")
         self.camera_text = QLabel()
-        right = _card(self.mistakes_text, self.camera_figure, self.camera_text)
+        # Live camera picture next to the plan, so the user can check the framing before starting.
+        self.preview = VideoView()
+        self.preview.setMinimumSize(240, 150)
+        self.preview.placeholder = "Camera starting…"
+        camera_row = QWidget()
+        camera_lay = QHBoxLayout(camera_row)
+        camera_lay.setContentsMargins(0, 0, 0, 0)
+        camera_lay.addWidget(self.camera_figure, 1)
+        camera_lay.addWidget(self.preview, 1)
+        right = _card(self.mistakes_text, camera_row, self.camera_text)
         body.addWidget(left, 1)
         body.addWidget(right, 1)
         outer.addLayout(body, 1)
@@ -72,6 +82,11 @@ class InstructionScreen(QWidget):
         self.start_button.clicked.connect(self.start_requested)
         foot.addWidget(self.start_button)
         outer.addLayout(foot)
+
+    def show_preview(self, visible: bool, mirror: bool = True) -> None:
+        self.preview.mirror = mirror
+        self.preview.clear("Camera starting…")
+        self.preview.setVisible(visible)
 
     def show_step(self, step: SetStep) -> None:
         text = exercise_text(step.exercise)

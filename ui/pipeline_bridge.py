@@ -39,10 +39,10 @@ class PipelineBridge(QObject):
         return self._pipeline is not None and self._pipeline.running
 
     def start(self, source_factory: SourceFactory, analyzer_factory: AnalyzerFactory, *, pace: float | None,
-              loop: bool, worker_context=None) -> int:
+              loop: bool, worker_context=None, paused: bool = False) -> int:
         self.stop()
         self._pipeline = LivePipeline(source_factory, analyzer_factory, pace=pace, loop=loop, notify=self._notify,
-                                      worker_context=worker_context)
+                                      worker_context=worker_context, paused=paused)
         self._pipeline.start()
         return self._pipeline.generation
 

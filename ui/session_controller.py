@@ -198,7 +198,9 @@ class SessionController(QObject):
         if run.phase is Phase.INSTRUCTION:
             self._pipeline_paused(True)
             w.instruction.show_step(run.current)
+            w.instruction.show_preview(not engine.is_file_source(self.source), self.settings.mirror)
             w.show_screen(w.instruction)
+            self._prepare_pipeline()
         elif run.phase is Phase.LIVE:
             w.live.show_step(run.current, run.current_result.reps)
             w.show_screen(w.live)
@@ -215,6 +217,20 @@ class SessionController(QObject):
             w.show_screen(w.summary)
             self._on_event(SessionEnded(run.ended_early))
         self.phase_changed.emit(run.phase.value)
+
+    def _prepare_pipeline(self) -> None:
+        """Open the source and load the pose model while the user reads the card (paused: nothing is counted).
+
+        Loading the model holds the GIL for a moment; here it happens on a static screen instead of at the start
+        of the set, and a camera shows a live preview for placing it."""
+        if self.bridge.running:
+            return
+        step = self.run.current
+        self.generation = self.bridge.start(
+            engine.source_factory(self.source, self.settings),
+            self._analyzer_factory(step.exercise, step.side, self.settings),
+            pace=self.pace if engine.is_file_source(self.source) else 1.0, loop=self.loop,
+            worker_context=self._worker_context, paused=True)
 
     def _begin_live_set(self, announce: bool = True) -> None:
         """A fresh tracker for this set; open the source if it is not running (first set, after a loss).
@@ -301,6 +317,9 @@ class SessionController(QObject):
     # -- drawing -------------------------------------------------------------------------------------------------
     def _on_snapshot_arrived(self, live: LiveSnapshot) -> None:
         run = self.run
+        if run is not None and run.phase is Phase.INSTRUCTION and self.window.instruction.preview.isVisible():
+            self.window.instruction.preview.set_frame(live.frame.bgr)  # camera placement: framing check
+            return
         if run is None or run.phase is not Phase.LIVE:
             return
         view = self.window.live
