@@ -104,7 +104,7 @@ class SessionDetail(QTreeWidget):
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
         self.setRootIsDecorated(True)
-        for col, width in enumerate((250, 110, 60, 120)):
+        for col, width in enumerate((310, 110, 60, 120)):
             self.setColumnWidth(col, width)
         self.session: SessionRecord | None = None
 

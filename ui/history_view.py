@@ -157,6 +157,8 @@ class HistoryView(QWidget):
         pick = QHBoxLayout()
         pick.addWidget(QLabel("Exercise"))
         self.exercise_box = QComboBox()
+        self.exercise_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.exercise_box.setMinimumContentsLength(22)
         pick.addWidget(self.exercise_box)
         pick.addSpacing(12)
         pick.addWidget(QLabel("Period"))
