@@ -68,11 +68,18 @@ def run_one(qapp, clip: pathlib.Path, exercise_id: str) -> dict:
     timer = QTimer()
     timer.setInterval(TICK_MS)
     timer.timeout.connect(on_tick)
-    t0 = time.monotonic()
-    timer.start()
-    c.start_set()
     from PySide6.QtCore import QEventLoop
 
+    # The instruction card is up: the pipeline opens the clip and loads the pose model now (paused), as while a
+    # user reads. Measure the event loop here too, then start the set.
+    timer.start()
+    card = QEventLoop()
+    QTimer.singleShot(3000, card.quit)
+    card.exec()
+    card_block_ms = max(lateness_ms, default=0.0)
+    lateness_ms.clear()
+    t0 = time.monotonic()
+    c.start_set()
     # Run a real event loop until the summary shows (no polling loop stealing the worker's CPU).
     first_paint = [None]
     loop = QEventLoop()
@@ -105,9 +112,9 @@ def run_one(qapp, clip: pathlib.Path, exercise_id: str) -> dict:
         "p95_ms": percentile(lat_ms, 95),
         "max_ms": max(lat_ms) if lat_ms else float("nan"),
         "loop_block_max_ms": max(lateness_ms) if lateness_ms else float("nan"),
-        # Before the first frame the vision thread loads the pose model once (it holds the GIL while it does).
-        "startup_block_ms": max(lateness_ms[: first_paint[0] or 0], default=0.0),
-        "live_block_max_ms": max(lateness_ms[first_paint[0] or 0:], default=float("nan")),
+        # While the card shows, the vision thread loads the pose model once (it holds the GIL while it does).
+        "startup_block_ms": card_block_ms,
+        "live_block_max_ms": max(lateness_ms, default=float("nan")),
         "loop_block_p99_ms": percentile(lateness_ms, 99),
         "frames_painted": pipe_stats[0],
         "wall_s": wall_s,
@@ -134,7 +141,7 @@ def main() -> int:
         print(f"{r['clip']}: {r['reps']} reps, {r['warnings']} warnings, {r['events']} events in {r['wall_s']:.1f} s; "
               f"capture→GUI latency median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.1f} ms; "
               f"GUI loop blocked at most {r['live_block_max_ms']:.1f} ms during the set (p99 {r['loop_block_p99_ms']:.1f} ms), "
-              f"{r['startup_block_ms']:.1f} ms once at startup (model load); "
+              f"{r['startup_block_ms']:.1f} ms once on the instruction card (model load); "
               f"{r['frames_painted']} frames painted")
         ok &= r["p95_ms"] <= 80 and r["live_block_max_ms"] <= 50
     print("targets met (p95 ≤ 80 ms, loop block ≤ 50 ms)" if ok else "TARGETS MISSED")

@@ -50,6 +50,11 @@ def run_gui(args) -> int:
     from ui.main_window import MainWindow
 
     window = MainWindow(source=args.source, loop=args.loop, pace=None if args.fast else 1.0)
+    # The exercise log listens to the controller's one event stream (SessionController._on_event); tests build
+    # MainWindow without it so they never write to a real log.
+    from ui.history_entry import attach_recorder
+
+    window.recorder_bridge = attach_recorder(window)
     if args.exercise:
         plan = default_plan()
         chosen = {Exercise(e) for e in args.exercise}
