@@ -58,8 +58,21 @@ CREATE TABLE fault_events (
 """
 
 
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the caller's transaction (sqlite3's executescript would COMMIT first)."""
+    buf = ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                conn.execute(buf)
+            buf = ""
+    if buf.strip():
+        conn.execute(buf)
+
+
 def _v1(conn: sqlite3.Connection) -> None:
-    conn.executescript(V1_SCHEMA)
+    _script(conn, V1_SCHEMA)
 
 
 def _v2(conn: sqlite3.Connection) -> None:
@@ -69,7 +82,8 @@ def _v2(conn: sqlite3.Connection) -> None:
     history chart had to aggregate all reps. v2 keeps per-set running totals (updated in the same transaction
     as each rep), which is what lets the history screen open in milliseconds on years of data.
     """
-    conn.executescript(
+    _script(
+        conn,
         """
         CREATE TABLE session_exercises (
             id INTEGER PRIMARY KEY,
@@ -133,7 +147,8 @@ def _v2(conn: sqlite3.Connection) -> None:
                            WHERE r.set_id = sets.id)
         """
     )
-    conn.executescript(
+    _script(
+        conn,
         """
         CREATE INDEX sessions_started ON sessions (started_utc_s);
         CREATE INDEX sessions_day ON sessions (local_day);
@@ -160,14 +175,14 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
     """Bring the schema up to `target`; returns the version found before. The caller maps sqlite errors."""
     found = current_version(conn)
     for version in range(found, target):
-        # executescript commits any open transaction, so the migration runs in an explicit one of its own.
+        # One transaction per step: an interrupted upgrade leaves the previous version intact.
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Re-read inside the write lock: another process may have migrated meanwhile.
             if current_version(conn) != version:
                 conn.execute("ROLLBACK")
                 continue
-            _run_in_transaction(conn, MIGRATIONS[version])
+            MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
@@ -175,35 +190,3 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
                 conn.execute("ROLLBACK")
             raise
     return found
-
-
-def _run_in_transaction(conn: sqlite3.Connection, migration) -> None:
-    """Run a migration whose DDL is written as scripts without letting executescript commit half of it."""
-    def script(sql: str):
-        for statement in _split_sql(sql):
-            conn.execute(statement)
-
-    # sqlite3.Connection attributes are read-only; run the statements through a small shim instead.
-    migration(_ScriptShim(conn, script))
-
-
-class _ScriptShim:
-    def __init__(self, conn: sqlite3.Connection, script):
-        self._conn = conn
-        self.executescript = script
-
-    def __getattr__(self, name):
-        return getattr(self._conn, name)
-
-
-def _split_sql(sql: str) -> list[str]:
-    statements, buf = [], ""
-    for line in sql.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                statements.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        statements.append(buf.strip())
-    return statements

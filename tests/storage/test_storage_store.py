@@ -158,3 +158,28 @@ def test_migration_blocked_by_a_lock_leaves_v1_intact_then_succeeds(tmp_path):
     with Store(path) as store:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
         assert len(store.get_session(1).sets) == 3
+
+
+def test_a_failing_migration_step_rolls_back_completely(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    _v1_db(path)
+    real_v2 = schema.MIGRATIONS[1]
+
+    def crashing_v2(conn):
+        real_v2(conn)  # all of v2's DDL and data moves ...
+        raise sqlite3.OperationalError("disk I/O error")  # ... then the step dies before COMMIT
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], crashing_v2])
+    try:
+        Store(path)
+        raise AssertionError("expected the migration to fail")
+    except Exception as exc:
+        assert "cannot be written" in str(exc) or "disk I/O" in str(exc)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"sessions", "sets", "reps", "fault_events"}
+    conn.close()
+    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], real_v2])
+    with Store(path) as store:
+        assert len(store.get_session(1).sets[0].reps) == 3
