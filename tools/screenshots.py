@@ -92,9 +92,10 @@ def main() -> int:
         c.start_session(SessionPlan(blocks=(ExerciseBlock(Exercise.SIDE_LYING_ABDUCTION, sets=1, reps_per_set=10,
                                                           sides=("auto",)),), rest_s=60))
         c.start_set()
+        window.live.toggle_detail()  # the physiotherapist's view: angles and timed faults
         if wait_until(lambda: bool(window.live.video.cue), 20):
             wait_until(lambda: False, 0.4)
-            save(window, "5_live_cue")
+            save(window, "5_live_cue_therapist_detail")
         c.end_session()
     window.close()
     return 0

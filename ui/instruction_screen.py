@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+
+# Buttons never take keyboard focus on session screens: Space, N and R must always reach the shortcuts.
+_NO_FOCUS = Qt.FocusPolicy.NoFocus
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.events import Exercise
@@ -80,6 +83,7 @@ class InstructionScreen(QWidget):
         self.start_button = QPushButton("I'm in position: start")
         self.start_button.setStyleSheet("font-size: 22px; font-weight: bold; padding: 12px 30px; background: #1f7a8c; color: white;")
         self.start_button.clicked.connect(self.start_requested)
+        self.start_button.setFocusPolicy(_NO_FOCUS)
         foot.addWidget(self.start_button)
         outer.addLayout(foot)
 

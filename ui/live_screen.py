@@ -17,6 +17,13 @@ from ui.widgets import KeyHints, RomMeter, TempoGuide, big_label
 COUNTER_PX = 210  # cap height ≈ 13 cm on a 24" 1080p screen at this size in a maximised window: fine at 3 m
 
 
+def _metric_line(name: str, value: float) -> str:
+    """'abduction_deg', 51.8 → 'abduction      51.8°' (names carry units; the therapist reads the unit sign)."""
+    unit = "°" if name.endswith("_deg") else ""
+    label = name.removesuffix("_deg").replace("_", " ")
+    return f"{label:<16}{value:6.1f}{unit}"
+
+
 class LiveScreen(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -35,6 +42,7 @@ class LiveScreen(QWidget):
         self.counter.setStyleSheet("color: #1b2733; margin: -20px 0;")
         self.target_label = big_label("of 10", 34, bold=False, color="#44515c")
         self.status_label = big_label("", 20, color="#b3261e")
+        self.status_label.setMinimumHeight(0)
         panel.addWidget(self.exercise_label)
         panel.addWidget(self.set_label)
         panel.addWidget(self.side_label)
@@ -63,9 +71,11 @@ class LiveScreen(QWidget):
         self.metrics_label.setWordWrap(True)
         self.faults = QListWidget()
         self.faults.setStyleSheet("font-size: 14px;")
+        self.faults.setWordWrap(True)
+        self.faults.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         detail_lay.addWidget(self.metrics_label)
         detail_lay.addWidget(self.faults, 1)
-        self.detail.setMinimumWidth(260)
+        self.detail.setFixedWidth(270)
         self.detail.setVisible(False)
         row.addWidget(self.detail, 1)
         outer.addLayout(row, 1)
@@ -87,12 +97,14 @@ class LiveScreen(QWidget):
         self.counter.setText(str(reps))
         self.target_label.setText(f"of {target} reps")
 
-    def add_fault(self, t_s: float, message: str, value: float) -> None:
-        self.faults.insertItem(0, f"{t_s:6.1f} s  {message}  ({value:.0f})")
+    def add_fault(self, t_s: float, message: str, value: float, code: str = "") -> None:
+        # FormWarning.value is degrees, except feet_apart: a ratio of thigh length.
+        shown = f"{value:.2f}" if code == "feet_apart" else f"{value:.0f}°"
+        self.faults.insertItem(0, f"{t_s:5.1f} s  {message} ({shown})")
 
     def set_metrics(self, metrics: dict[str, float]) -> None:
         if self.detail.isVisible():
-            self.metrics_label.setText("\n".join(f"{k:<22} {v:7.1f}" for k, v in sorted(metrics.items())))
+            self.metrics_label.setText("\n".join(_metric_line(k, v) for k, v in sorted(metrics.items())))
 
     def toggle_detail(self) -> None:
         self.detail.setVisible(not self.detail.isVisible())

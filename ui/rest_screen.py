@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+
+# Buttons never take keyboard focus on session screens: Space, N and R must always reach the shortcuts.
+_NO_FOCUS = Qt.FocusPolicy.NoFocus
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.session_plan import SetResult, SetStep
@@ -34,6 +37,7 @@ class RestScreen(QWidget):
         for b in (redo, skip):
             b.setMinimumHeight(48)
             b.setStyleSheet("font-size: 20px; padding: 8px 24px;")
+            b.setFocusPolicy(_NO_FOCUS)
             buttons.addWidget(b)
         redo.clicked.connect(self.redo_requested)
         skip.clicked.connect(self.skip_requested)

@@ -283,7 +283,7 @@ class SessionController(QObject):
 
     def _on_warning(self, warning: FormWarning) -> None:
         self.run.record_fault(warning.t_s, warning.code)
-        self.window.live.add_fault(warning.t_s, warning.message, warning.value)
+        self.window.live.add_fault(warning.t_s, warning.message, warning.value, warning.code)
         if self.cues.offer(warning.code, warning.message, self._clock()):
             self.sound.warning()
             self._refresh_cue()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+
+# Buttons never take keyboard focus on session screens: Space, N and R must always reach the shortcuts.
+_NO_FOCUS = Qt.FocusPolicy.NoFocus
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.events import Exercise, Fault
@@ -51,6 +54,7 @@ class SummaryScreen(QWidget):
         for b in (again, close):
             b.setMinimumHeight(48)
             b.setStyleSheet("font-size: 20px; padding: 8px 24px;")
+            b.setFocusPolicy(_NO_FOCUS)
         again.clicked.connect(self.new_session_requested)
         close.clicked.connect(self.quit_requested)
         buttons.addStretch(1)

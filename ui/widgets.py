@@ -36,7 +36,7 @@ class RomMeter(QWidget):
         super().__init__(parent)
         self.fraction = 0.0
         self.peak_fraction = 0.0  # best of the current rep, left as a tick so the user sees what they reached
-        self.setMinimumSize(130, 200)
+        self.setMinimumSize(130, 120)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
 
     def set_fraction(self, fraction: float, peak_fraction: float | None = None) -> None:
