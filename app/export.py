@@ -74,7 +74,8 @@ def session_to_dict(s: SessionRecord) -> dict:
             "started_utc_s": st.started_utc_s, "ended_utc_s": st.ended_utc_s, "source": st.source,
             "reps": [{
                 "index": r.index, "side": r.side, "t_start_s": r.t_start_s, "t_peak_s": r.t_peak_s,
-                "t_end_s": r.t_end_s, "up_s": r.t_peak_s - r.t_start_s, "down_s": r.t_end_s - r.t_peak_s,
+                "t_end_s": r.t_end_s, "up_s": round(r.t_peak_s - r.t_start_s, 3),
+                "down_s": round(r.t_end_s - r.t_peak_s, 3),
                 "peak_deg": r.peak_deg, "faults": list(r.faults),
             } for r in st.reps],
             "fault_events": [{"t_s": w.t_s, "code": w.code, "value": w.value, "message": w.message}
@@ -143,7 +144,7 @@ def write_csv(store: Store, out: io.TextIOBase, *, since_day: str | None = None,
                     n += 1
                 for r in st.reps:
                     w.writerow(head + [r.index, r.side, repr(r.t_start_s), repr(r.t_peak_s), repr(r.t_end_s),
-                                       repr(r.t_peak_s - r.t_start_s), repr(r.t_end_s - r.t_peak_s),
+                                       round(r.t_peak_s - r.t_start_s, 3), round(r.t_end_s - r.t_peak_s, 3),
                                        repr(r.peak_deg), ";".join(r.faults)])
                     n += 1
     return n
