@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -81,6 +81,11 @@ class RecorderBridge(QObject):
         self.timer.setInterval(RETRY_INTERVAL_MS)
         self.timer.timeout.connect(self._on_retry_timer)
         self._shown_error: str | None = None
+        self._closed = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            # Flush (or save a rescue file) when the app quits, after the window has ended the session.
+            app.aboutToQuit.connect(self.close)
 
     def _on_event(self, event: object) -> None:
         self._listener(event)
@@ -103,7 +108,12 @@ class RecorderBridge(QObject):
             self.timer.stop()
 
     def close(self) -> bool:
-        """Flush on quit; returns False (and logs) if some writes could not be saved."""
+        """Flush on quit (called automatically on QCoreApplication.aboutToQuit; safe to call twice). Returns
+        False if the log could not take everything; the sessions are then in rescue files (see app.storage)."""
+        if self._closed:
+            return self.recorder.pending_writes == 0
+        self._closed = True
+        self.timer.stop()
         ok = self.recorder.close()
         if not ok:
             log.error("exercise log: %d writes could not be saved at exit: %s", self.recorder.pending_writes,
