@@ -29,6 +29,7 @@ class PipelineBridge(QObject):
         self._wake_pending = False
         self._woken.connect(self._on_woken, Qt.ConnectionType.QueuedConnection)
         self.wakeups = 0
+        self.last_frames = (0, 0)  # (processed, dropped) of the last pipeline run, for the benchmark and logs
 
     @property
     def pipeline(self) -> LivePipeline | None:
@@ -54,6 +55,7 @@ class PipelineBridge(QObject):
         pipe, self._pipeline = self._pipeline, None
         if pipe is not None:
             pipe.stop()
+            self.last_frames = (pipe.frames_processed, pipe.frames_dropped)
             if not self._delivering:
                 self._deliver(pipe)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
@@ -125,7 +127,14 @@ class PlanScreen(QWidget):
 
     def set_source(self, path: str) -> None:
         self.source = path
-        self.source_label.setText(f"Picture from: <b>{'video ' + path if path else 'the camera (see Settings)'}</b>")
+        if not path:
+            shown = "the camera (see Settings)"
+        elif path.isdigit():
+            shown = f"camera {path}"
+        else:
+            shown = f"video {pathlib.Path(path).name}"
+        self.source_label.setText(f"Picture from: <b>{shown}</b>")
+        self.source_label.setToolTip(path)
         self.source_changed.emit(path)
 
     def _choose_video(self) -> None:
