@@ -122,3 +122,28 @@ def test_malformed_settings_file_shows_a_banner(qtbot, config_dir):
     qtbot.addWidget(window)
     assert "using the default settings" in window.banner.text()
     window.close()
+
+
+def test_chosen_session_is_remembered_in_the_settings_file(qtbot, config_dir):
+    from app.session_plan import SessionPlan
+    from app.settings import load_settings
+    from ui.main_window import MainWindow
+
+    from .conftest import RecordingSound
+
+    window = MainWindow(load_settings(), save_geometry=False, controller_kwargs={"sound": RecordingSound()})
+    qtbot.addWidget(window)
+    row = window.plan_screen.rows[1]  # clamshell
+    row.enabled.setChecked(False)
+    window.plan_screen.rows[0].reps.setValue(12)
+    window.plan_screen.rest.setValue(45)
+    window.plan_screen.start.click()
+    saved = load_settings().settings
+    plan = SessionPlan.from_dict(saved.plan)
+    assert [b.exercise for b in plan.blocks] == [Exercise.SIDE_LYING_ABDUCTION, Exercise.STEP_DOWN]
+    assert plan.blocks[0].reps_per_set == 12 and plan.rest_s == 45 and saved.rest_s == 45
+    window.close()
+    again = MainWindow(load_settings(), save_geometry=False, controller_kwargs={"sound": RecordingSound()})
+    qtbot.addWidget(again)
+    assert again.plan_screen.plan() == plan  # the plan screen opens with the last session
+    again.close()
