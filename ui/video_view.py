@@ -40,10 +40,10 @@ class VideoView(QWidget):
 
     def set_frame(self, bgr: np.ndarray, xy_px=None, visibility=None, side=None, faulty=False) -> None:
         h, w = bgr.shape[:2]
-        rgb = np.ascontiguousarray(bgr[:, ::-1, ::-1] if self.mirror else bgr[:, :, ::-1])
-        # QImage borrows the buffer: keep `rgb` alive with the image.
-        self._buffer = rgb
-        self._image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+        # No per-frame numpy copy on the GUI thread: Qt reads BGR directly, and mirroring is a paint transform.
+        buffer = bgr if bgr.flags["C_CONTIGUOUS"] else np.ascontiguousarray(bgr)
+        self._buffer = buffer  # QImage borrows the memory: keep the array alive with the image
+        self._image = QImage(buffer.data, w, h, buffer.strides[0], QImage.Format.Format_BGR888)
         self._image_size = (w, h)
         self._xy_px, self._visibility, self._side, self._faulty = xy_px, visibility, side, faulty
         if self.isVisible():  # skip work nobody can see
@@ -78,7 +78,14 @@ class VideoView(QWidget):
             p.end()
             return
         target = self._target_rect()
-        p.drawImage(target, self._image)
+        if self.mirror:
+            p.save()
+            p.translate(target.left() + target.right(), 0)
+            p.scale(-1, 1)
+            p.drawImage(target, self._image)
+            p.restore()
+        else:
+            p.drawImage(target, self._image)
         self._draw_skeleton(p, target)
         if self.prompt:
             self._draw_text_box(p, self.prompt, target, 0.075)

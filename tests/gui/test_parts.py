@@ -147,3 +147,25 @@ def test_chosen_session_is_remembered_in_the_settings_file(qtbot, config_dir):
     qtbot.addWidget(again)
     assert again.plan_screen.plan() == plan  # the plan screen opens with the last session
     again.close()
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+def test_video_view_colours_and_mirroring(qtbot, mirror):
+    import numpy as np
+
+    from ui.video_view import VideoView
+
+    bgr = np.zeros((100, 200, 3), np.uint8)
+    bgr[:, :100] = (0, 0, 255)  # left half red (BGR), right half black
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.mirror = mirror
+    view.resize(200, 100)
+    view.show()
+    xy = np.zeros((33, 2))
+    view.set_frame(bgr, xy, np.zeros(33), None)  # invisible landmarks: nothing drawn over the picture
+    img = view.grab().toImage()
+    left, right = img.pixelColor(20, 50), img.pixelColor(180, 50)
+    red, dark = (left, right) if not mirror else (right, left)
+    assert red.red() > 200 and red.blue() < 50
+    assert dark.red() < 50
