@@ -61,8 +61,24 @@ def run_gui(args) -> int:
         from dataclasses import replace
 
         window.plan_screen.load_plan(replace(plan, blocks=tuple(b for b in plan.blocks if b.exercise in chosen)))
+    _install_excepthook(window)
     window.show()
     return qapp.exec()
+
+
+def _install_excepthook(window) -> None:
+    """A bug in a slot must not vanish into stderr: log it with its traceback and tell the user once."""
+    log = logging.getLogger("medius")
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        log.error("unexpected error", exc_info=(exc_type, exc, tb))
+        try:
+            window.show_banner(f"Something went wrong ({exc_type.__name__}: {exc}). Details are in the log.", 10000)
+        except Exception:  # noqa: BLE001 - the window may already be gone
+            previous(exc_type, exc, tb)
+
+    sys.excepthook = hook
 
 
 if __name__ == "__main__":
