@@ -37,8 +37,29 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return cli.main(argv)
     args = _gui_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _setup_logging()
     return run_gui(args)
+
+
+def _setup_logging() -> None:
+    """stderr plus a rotating file under the user's log dir (what "details are in the log" points to)."""
+    import logging.handlers
+    import os
+    import pathlib
+
+    from platformdirs import user_log_dir
+
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=logging.INFO, format=fmt)
+    try:
+        log_dir = pathlib.Path(os.environ.get("MEDIUS_LOG_DIR") or user_log_dir("medius-coach"))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(log_dir / "medius.log", maxBytes=1_000_000, backupCount=3,
+                                                       encoding="utf-8")
+        handler.setFormatter(logging.Formatter(fmt))
+        logging.getLogger().addHandler(handler)
+    except OSError as exc:
+        logging.getLogger("medius").warning("no log file: %s", exc)
 
 
 def run_gui(args) -> int:
