@@ -83,7 +83,7 @@ def consume(pipe: LivePipeline, seconds: float, counts: dict) -> None:
 
 
 def soak(clip: pathlib.Path, exercise: str, minutes: float, interval_s: float = 60.0,
-         print_row=print) -> tuple[list[Usage], dict]:
+         print_row=lambda text: print(text, flush=True)) -> tuple[list[Usage], dict]:
     t0 = time.monotonic()
     rows = [usage(t0)]
     print_row(_row(rows[0], None))
@@ -123,10 +123,12 @@ def soak_verdict(rows: list[Usage]) -> tuple[bool, str]:
     return ok, text
 
 
-def start_stop_cycles(clip: pathlib.Path, exercise: str, cycles: int, print_row=print) -> tuple[Usage, Usage, Usage]:
+def start_stop_cycles(clip: pathlib.Path, exercise: str, cycles: int,
+                      print_row=lambda text: print(text, flush=True)) -> tuple[Usage, Usage, Usage]:
     """Start a pipeline, wait for its first analysed frame, stop it; `cycles` times. Returns (before the first,
     after the first (the baseline: libraries and MediaPipe's thread pools are loaded once), after the last)."""
-    before = usage()
+    t0 = time.monotonic()
+    before = usage(t0)
     baseline = None
     for i in range(cycles):
         pipe = make_pipeline(clip, exercise)
@@ -144,11 +146,11 @@ def start_stop_cycles(clip: pathlib.Path, exercise: str, cycles: int, print_row=
         del pipe
         if i == 0:
             gc.collect()
-            baseline = usage()
+            baseline = usage(t0)
         if print_row and (i + 1) % max(1, cycles // 10) == 0:
-            print_row(f"  cycle {i + 1:>4}: " + _row(usage(), None))
+            print_row(f"  cycle {i + 1:>4}: " + _row(usage(t0), None))
     gc.collect()
-    return before, baseline, usage()
+    return before, baseline, usage(t0)
 
 
 def trimmed_rss_mb() -> float:
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"soak: clip not found: {args.clip} (give one with --clip)", file=sys.stderr)
         return 2
     if args.cycles:
-        print(f"start → first frame → stop, {args.cycles} times, on {args.clip.name}")
+        print(f"start → first frame → stop, {args.cycles} times, on {args.clip.name}", flush=True)
         before, baseline, after = start_stop_cycles(args.clip, args.exercise, args.cycles)
         print("before the first cycle: " + _row(before, None))
         ok, text = cycles_verdict(baseline, after)
