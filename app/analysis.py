@@ -17,10 +17,12 @@ from app.model_file import DEFAULT_MODEL_PATH
 from app.pose_estimator import PoseEstimator
 from app.tracker import ExerciseTracker
 
-# How often to look for other people in the picture (a therapist beside the exerciser). Searching costs about
-# one extra inference, so once a second adds a few percent; while several people are seen, every frame is
-# searched so the tracker can keep choosing the exerciser.
-PEOPLE_SCAN_INTERVAL_S = 1.0
+# How often to look for other people in the picture (a therapist beside the exerciser). One search costs about
+# two to three tracking inferences, so searching every 3 s adds a few percent. While several people are seen,
+# every frame is searched so the tracker can keep choosing the exerciser (about twice the cost of tracking one).
+# With one person the tracking result is used even on search frames: mixing in the search's untracked landmarks
+# makes the signal jump every few seconds.
+PEOPLE_SCAN_INTERVAL_S = 3.0
 
 
 class FrameAnalyzer:
@@ -39,14 +41,14 @@ class FrameAnalyzer:
     def process(self, frame: Frame) -> StepResult:
         rgb = frame.bgr[:, :, ::-1]
         t_ms = int(round(frame.t_s * 1000))
+        sample = None
         if self.crowded or frame.t_s >= self._next_scan_s:
             self._next_scan_s = frame.t_s + PEOPLE_SCAN_INTERVAL_S
             people = self.estimator.detect_people(rgb, t_ms)
             self.crowded = len(people) > 1
-            sample = self.tracker.choose_person(people) if self.crowded else None
-            if not self.crowded:
-                sample = self.estimator.detect(rgb, t_ms)
-        else:
+            if self.crowded:
+                sample = self.tracker.choose_person(people)
+        if sample is None:  # one person: follow them from frame to frame
             sample = self.estimator.detect(rgb, t_ms)
         self.frames += 1
         self.frames_with_pose += sample is not None
