@@ -90,6 +90,14 @@ class PlanScreen(QWidget):
         src_row.addWidget(camera)
         outer.addSpacing(10)
         outer.addLayout(src_row)
+        self.overview = big_label("", 22, bold=False, color="#1f7a8c")
+        outer.addSpacing(24)
+        outer.addWidget(self.overview)
+        for row in self.rows:
+            for signal in (row.enabled.toggled, row.sets.valueChanged, row.reps.valueChanged,
+                           row.sides.currentIndexChanged):
+                signal.connect(self._update_overview)
+        self.rest.valueChanged.connect(self._update_overview)
         outer.addStretch(1)
         buttons = QHBoxLayout()
         settings = QPushButton("Settings…")
@@ -111,6 +119,7 @@ class PlanScreen(QWidget):
         outer.addLayout(buttons)
         self.load_plan(default_plan())
         self.set_source("")
+        self._update_overview()
 
     def load_plan(self, plan: SessionPlan) -> None:
         by_ex = {b.exercise: b for b in plan.blocks}
@@ -124,6 +133,18 @@ class PlanScreen(QWidget):
             return None
         return SessionPlan(blocks=blocks, rest_s=float(self.rest.value()),
                            name="Gluteus medius" if len(blocks) == 3 else "Custom")
+
+    def _update_overview(self, *_) -> None:
+        plan = self.plan()
+        if plan is None:
+            self.overview.setText("Tick at least one exercise.")
+            return
+        sets = sum(b.sets * len(b.sides) for b in plan.blocks)
+        reps = sum(b.sets * len(b.sides) * b.reps_per_set for b in plan.blocks)
+        # About 6 s per rep at the 2 s up / 2 s down tempo, a minute to set up each exercise, and the rests.
+        minutes = (reps * 6 + (sets - len(plan.blocks)) * plan.rest_s + len(plan.blocks) * 60) / 60
+        self.overview.setText(f"This session: {len(plan.blocks)} exercises, {sets} sets, {reps} reps — "
+                              f"about {round(minutes)} minutes")
 
     def set_source(self, path: str) -> None:
         self.source = path
