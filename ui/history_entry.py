@@ -62,7 +62,26 @@ def install_history(window) -> QAction:
     menu = window.menuBar().addMenu("&Log")
     menu.addAction(action)
     window.addAction(action)
+    QTimer.singleShot(PRELOAD_AFTER_MS, window, lambda: _preload_history_modules(window))
     return action
+
+
+PRELOAD_AFTER_MS = 1500
+
+
+def _preload_history_modules(window, tries: int = 20) -> None:
+    """Import the History screen (pyqtgraph: ~0.35 s, the rest ~0.1 s) while the user is on the plan screen,
+    so the first click on History paints in ~0.15 s instead of ~0.6 s. Never during a set."""
+    import sys
+
+    if "ui.history_view" in sys.modules:
+        return
+    stack, plan = getattr(window, "stack", None), getattr(window, "plan_screen", None)
+    if stack is not None and plan is not None and stack.currentWidget() is not plan:
+        if tries > 0:
+            QTimer.singleShot(5000, window, lambda: _preload_history_modules(window, tries - 1))
+        return
+    import ui.history_view  # noqa: F401
 
 
 class RecorderBridge(QObject):
