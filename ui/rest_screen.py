@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.session_plan import SetResult, SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
+from ui.summary_screen import FAULT_NAMES
 from ui.widgets import KeyHints, big_label
 
 
@@ -28,7 +29,8 @@ class RestScreen(QWidget):
         self.countdown = big_label("1:00", 200)
         self.paused_label = big_label("", 28, color="#b3261e")
         self.next_label = big_label("", 32, color="#1f7a8c")
-        for w in (self.done_label, self.title, self.countdown, self.paused_label, self.next_label):
+        self.tip_label = big_label("", 24, bold=False, color="#44515c")
+        for w in (self.done_label, self.title, self.countdown, self.paused_label, self.next_label, self.tip_label):
             lay.addWidget(w)
         lay.addStretch(1)
         buttons = QHBoxLayout()
@@ -48,6 +50,14 @@ class RestScreen(QWidget):
     def show_rest(self, finished: SetResult, nxt: SetStep | None, side_change: bool) -> None:
         note = f" ({finished.note})" if finished.note else ""
         self.done_label.setText(f"Set done: {finished.reps} of {finished.step.target_reps} reps{note}")
+        counts: dict[str, int] = {}
+        for _, code in finished.faults:
+            counts[code] = counts.get(code, 0) + 1
+        if counts:
+            top = max(counts, key=counts.get)
+            self.tip_label.setText(f"Next set, watch for: {FAULT_NAMES.get(top, top)}")
+        else:
+            self.tip_label.setText("Good form in that set." if finished.reps else "")
         if nxt is None:
             self.next_label.setText("")
             return
