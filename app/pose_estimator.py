@@ -26,6 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # detection threshold; VIDEO mode tracks one region and fuses two overlapping people into one skeleton.
 PEOPLE_SEARCH_MAX = 3
 PEOPLE_SEARCH_CONFIDENCE = 0.2
+MAX_INFERENCE_SIDE_PX = 1920  # larger frames are shrunk before inference
 
 
 class PoseEstimator:
@@ -84,6 +85,15 @@ class PoseEstimator:
         return _samples(self._people_finder.detect(self._image(rgb)), t_ms / 1000.0, rgb.shape)
 
     def _image(self, rgb: np.ndarray):
+        # The networks look at 224-256 px crops; an 8K frame only costs memory and conversion time. Landmarks
+        # are normalised, so they still map onto the full-size frame (see _samples).
+        height, width = rgb.shape[:2]
+        if max(width, height) > MAX_INFERENCE_SIDE_PX:
+            import cv2
+
+            scale = MAX_INFERENCE_SIDE_PX / max(width, height)
+            rgb = cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))),
+                             interpolation=cv2.INTER_AREA)
         return self._mp_image_cls(image_format=self._mp_format, data=np.ascontiguousarray(rgb))
 
     def close(self) -> None:
