@@ -176,6 +176,7 @@ class SessionRun:
         if self.phase in (Phase.INSTRUCTION, Phase.REST) and self.current is not None:
             self.phase = Phase.LIVE
             self.paused = False
+            self._paused_at_s = None
             self._rest_until_s = None
             result = self.current_result
             result.started_s = now_s if result.started_s is None else result.started_s
@@ -206,6 +207,7 @@ class SessionRun:
     def skip(self, now_s: float) -> None:
         """N / →: leave the instruction card, the live set or the rest for what comes next."""
         self.paused = False
+        self._paused_at_s = None
         if self.phase is Phase.INSTRUCTION:
             self.start_set(now_s)
         elif self.phase is Phase.LIVE:
@@ -217,6 +219,7 @@ class SessionRun:
         """R: start the current set again from zero (during a rest `current` is still the set just finished,
         so R there redoes that set)."""
         self.paused = False
+        self._paused_at_s = None
         if self.phase in (Phase.LIVE, Phase.REST) and self.current is not None:
             self.results[self.index] = SetResult(self.current)
             self.phase = Phase.LIVE
@@ -251,6 +254,7 @@ class SessionRun:
                 r.outcome = "skipped"
         self.ended_early = True
         self.paused = False
+        self._paused_at_s = None
         self.phase = Phase.SUMMARY
 
     def tick(self, now_s: float) -> bool:
@@ -262,6 +266,9 @@ class SessionRun:
 
     # -- internals -----------------------------------------------------------------------------------------------
     def _advance(self, now_s: float) -> None:
+        # A new phase starts unpaused: a pause belongs to the set or rest it was pressed in.
+        self.paused = False
+        self._paused_at_s = None
         nxt = self.next_step
         if nxt is None:
             self.index += 1

@@ -116,3 +116,50 @@ def test_plan_round_trips_and_validates():
         ExerciseBlock(Exercise.CLAMSHELL, sides=("up",))
     with pytest.raises(ValueError):
         SessionPlan(blocks=())
+
+
+# Any sequence of button presses, reps and clock ticks keeps the session consistent.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ACTIONS = st.lists(
+    st.sampled_from(["start", "rep", "fault", "finish", "skip", "redo", "pause", "resume", "tick", "end"]),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ACTIONS, st.floats(min_value=0.0, max_value=90.0))
+def test_any_action_sequence_keeps_the_session_consistent(actions, rest_s):
+    run = SessionRun(small_plan(rest_s=rest_s))
+    now = 0.0
+    for action in actions:
+        now += 7.0
+        before = [r.reps for r in run.results]
+        index_before = run.index
+        {
+            "start": lambda: run.start_set(now),
+            "rep": run.record_rep,
+            "fault": lambda: run.record_fault(now, "too_fast"),
+            "finish": lambda: run.finish_set(now),
+            "skip": lambda: run.skip(now),
+            "redo": lambda: run.redo(now),
+            "pause": lambda: run.pause(now),
+            "resume": lambda: run.resume(now),
+            "tick": lambda: run.tick(now),
+            "end": lambda: run.end_early(now),
+        }[action]()
+        assert 0 <= run.index <= len(run.steps)
+        assert (run.current is None) == (run.index == len(run.steps))
+        if run.phase is not Phase.SUMMARY:
+            assert run.current is not None
+        assert run.rest_left_s(now) <= rest_s + 1e-9
+        for i, r in enumerate(run.results):
+            assert r.reps >= 0  # reps past the target are kept: the person did them (the GUI ends the set at once)
+            assert r.outcome in ("pending", "done", "partial", "skipped")
+            assert (r.outcome == "done") <= (r.reps >= r.step.target_reps)
+            if i != index_before:
+                assert r.reps == before[i]  # only the current set's count ever changes
+        if run.phase is Phase.SUMMARY:
+            assert all(r.outcome != "pending" for r in run.results)
+            assert not run.paused
