@@ -207,12 +207,17 @@ class LivePipeline:
         for t in self._threads:
             t.start()
 
-    def stop(self, timeout_s: float = 5.0) -> None:
-        """Stop flag + join. Threads are daemons only as a last resort if a driver hangs in read()."""
+    def request_stop(self) -> None:
+        """Raise the stop flag without waiting (a GUI thread must not block on a worker mid-inference);
+        `running` turns False when both threads have finished, then `stop()` joins at once."""
         self._stop.set()
         self._resume.set()
         self._ready.set()
         self._mailbox.close()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop flag + join. Threads are daemons only as a last resort if a driver hangs in read()."""
+        self.request_stop()
         for t in self._threads:
             if t is not threading.current_thread():
                 t.join(timeout_s)

@@ -11,7 +11,7 @@ import logging
 import time
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.live_pipeline import AnalyzerFactory, LivePipeline, LiveSnapshot, Output, SourceFactory
 
@@ -29,6 +29,12 @@ class PipelineBridge(QObject):
         self._wake_pending = False
         self._woken.connect(self._on_woken, Qt.ConnectionType.QueuedConnection)
         self.wakeups = 0
+        # Pipelines told to stop but not joined yet: joining on the GUI thread would wait for an inference to
+        # finish (tens of ms). A timer joins them once their threads are done; `shutdown` joins them all.
+        self._retiring: list[LivePipeline] = []
+        self._reaper = QTimer(self)
+        self._reaper.setInterval(50)
+        self._reaper.timeout.connect(self._reap)
         self.last_frames = (0, 0)  # (processed, dropped) of the last pipeline run, for the benchmark and logs
 
     @property
@@ -47,17 +53,48 @@ class PipelineBridge(QObject):
         self._pipeline.start()
         return self._pipeline.generation
 
-    def stop(self) -> None:
-        """Join the threads, then deliver whatever they left in the queue: no event is lost on stop.
+    def stop(self, wait: bool = False) -> None:
+        """Stop the current pipeline. By default without blocking: its threads finish on their own and are
+        joined by a timer (what they still queue belongs to a set that has ended). `wait=True` joins now and
+        delivers whatever the threads left in the queue, so no event is lost.
 
         Called from inside a delivery (a handler reacting to "video ended"), the outer delivery loop keeps
         draining the stopped pipeline, so events stay in order."""
         pipe, self._pipeline = self._pipeline, None
-        if pipe is not None:
+        if pipe is None:
+            return
+        if wait:
             pipe.stop()
             self.last_frames = (pipe.frames_processed, pipe.frames_dropped)
             if not self._delivering:
                 self._deliver(pipe)
+        else:
+            pipe.request_stop()
+            self._retiring.append(pipe)
+            self._reaper.start()
+
+    def shutdown(self) -> None:
+        """Window closing: stop and join every pipeline, current and retiring."""
+        self.stop(wait=True)
+        self._reaper.stop()
+        for pipe in self._retiring:
+            pipe.stop()
+            self.last_frames = (pipe.frames_processed, pipe.frames_dropped)
+        self._retiring.clear()
+
+    def _reap(self) -> None:  # GUI thread, timer
+        for pipe in list(self._retiring):
+            if not pipe.running:
+                pipe.stop()  # both threads are done: returns at once
+                pipe.drain_events()
+                self.last_frames = (pipe.frames_processed, pipe.frames_dropped)
+                self._retiring.remove(pipe)
+        if not self._retiring:
+            self._reaper.stop()
+
+    @property
+    def threads_alive(self) -> bool:
+        return self.running or any(p.running for p in self._retiring)
 
     _delivering = False
 

@@ -184,7 +184,7 @@ class SessionController(QObject):
         if self.run is not None and self.run.phase is not Phase.SUMMARY:
             self.end_session()
         self._timer.stop()
-        self.stop_pipeline()
+        self.bridge.shutdown()
 
     def stop_pipeline(self) -> None:
         self.bridge.stop()
