@@ -48,3 +48,30 @@ def test_bridge_wakeups_from_a_worker_thread(qtbot):
     qtbot.waitUntil(lambda: bridge.wakeups > 0, timeout=10_000)
     qtbot.wait(200)
     assert bridge.wakeups <= N
+
+
+def test_stopping_never_blocks_the_gui_thread_on_a_busy_worker(qtbot):
+    import time
+
+    from app.frame_source import VideoFileSource
+
+    from .conftest import clip
+    from .helpers import FakeAnalyzer
+
+    path = clip("clamshell_banded_front_chloe_gif_1.mp4")
+
+    class Slow(FakeAnalyzer):
+        def process(self, frame):
+            time.sleep(0.4)  # an inference that takes long
+            return super().process(frame)
+
+    bridge = PipelineBridge(lambda out, t: None)
+    bridge.start(lambda: VideoFileSource(path), Slow, pace=1.0, loop=True)
+    qtbot.waitUntil(lambda: bridge.pipeline.frames_processed >= 1, timeout=5_000)
+    t0 = time.monotonic()
+    bridge.stop()
+    assert time.monotonic() - t0 < 0.05 and not bridge.running
+    qtbot.waitUntil(lambda: not bridge.threads_alive, timeout=5_000)  # the reaper joins them
+    bridge.start(lambda: VideoFileSource(path), Slow, pace=1.0, loop=True)
+    bridge.shutdown()  # window closing: joins everything now
+    assert not bridge.threads_alive
