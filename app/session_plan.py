@@ -181,17 +181,18 @@ class SessionRun:
             result = self.current_result
             result.started_s = now_s if result.started_s is None else result.started_s
 
-    def record_rep(self) -> bool:
+    def record_rep(self, before_pause: bool = False) -> bool:
         """Count one rep in the live set; returns True when the set's target is reached (the caller then calls
-        `finish_set`). Reps while paused or outside a live set are not counted."""
-        if self.phase is not Phase.LIVE or self.paused:
+        `finish_set`). Reps while paused or outside a live set are not counted, except `before_pause`: the rep
+        was completed in a frame captured before the pause was pressed (it was still in flight)."""
+        if self.phase is not Phase.LIVE or (self.paused and not before_pause):
             return False
         result = self.current_result
         result.reps += 1
         return result.reps >= result.step.target_reps
 
-    def record_fault(self, t_s: float, code: str) -> None:
-        if self.phase is Phase.LIVE and not self.paused:
+    def record_fault(self, t_s: float, code: str, before_pause: bool = False) -> None:
+        if self.phase is Phase.LIVE and (not self.paused or before_pause):
             self.current_result.faults.append((t_s, code))
 
     def finish_set(self, now_s: float, note: str = "") -> None:

@@ -79,6 +79,16 @@ def test_pause_freezes_rest_and_blocks_reps():
     assert run.tick(123.5) is True
 
 
+def test_a_rep_still_in_flight_when_pause_is_pressed_counts():
+    run = SessionRun(small_plan())
+    run.start_set(0.0)
+    run.pause(1.0)
+    assert run.record_rep() is False and run.current_result.reps == 0
+    run.record_rep(before_pause=True)
+    run.record_fault(0.9, "too_fast", before_pause=True)
+    assert run.current_result.reps == 1 and run.current_result.faults == [(0.9, "too_fast")]
+
+
 def test_skip_redo_and_end_early_keep_what_was_done():
     run = SessionRun(small_plan())
     run.start_set(0.0)

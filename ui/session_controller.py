@@ -67,6 +67,7 @@ class SessionController(QObject):
         self._tempo_phase = ("rest", 0.0)
         self._peak_fraction = 0.0
         self._status = Status.SETTLING
+        self._paused_at_mono_s = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
@@ -77,13 +78,15 @@ class SessionController(QObject):
         if isinstance(event, PipelineEvent):
             if event.generation != self.generation or self.run is None or self.run.phase is not Phase.LIVE:
                 return  # a straggler from the previous set, or the tracker running between sets
-            if self.run.paused:
+            # A rep finished in a frame captured before Space was pressed still counts (it was in flight).
+            before_pause = self.run.paused and event.captured_mono_s < self._paused_at_mono_s
+            if self.run.paused and not before_pause:
                 return
             inner = event.event
             if isinstance(inner, RepCompleted):
-                self._on_rep(inner)
+                self._on_rep(inner, before_pause)
             elif isinstance(inner, FormWarning):
-                self._on_warning(inner)
+                self._on_warning(inner, before_pause)
             elif isinstance(inner, StatusChanged):
                 self._on_status(inner.status, inner.message)
             event = inner
@@ -126,6 +129,8 @@ class SessionController(QObject):
         if run.phase not in (Phase.LIVE, Phase.REST):
             return
         run.toggle_pause(self._clock())
+        if run.paused:
+            self._paused_at_mono_s = time.monotonic()  # same clock as the frames' capture stamps
         if run.phase is Phase.LIVE:
             if run.paused:
                 self._pipeline_paused(True)
@@ -265,9 +270,9 @@ class SessionController(QObject):
             self.bridge.pipeline.set_paused(paused)
 
     # -- tracker events ------------------------------------------------------------------------------------------
-    def _on_rep(self, rep: RepCompleted) -> None:
+    def _on_rep(self, rep: RepCompleted, before_pause: bool = False) -> None:
         run = self.run
-        reached = run.record_rep()
+        reached = run.record_rep(before_pause)
         reps = run.current_result.reps
         self.window.live.set_count(reps, run.current.target_reps)
         self.sound.rep(reps)
@@ -281,8 +286,8 @@ class SessionController(QObject):
         if run is not None and run.phase is Phase.LIVE and run.current_result.reps >= run.current.target_reps:
             self._finish_live_set()
 
-    def _on_warning(self, warning: FormWarning) -> None:
-        self.run.record_fault(warning.t_s, warning.code)
+    def _on_warning(self, warning: FormWarning, before_pause: bool = False) -> None:
+        self.run.record_fault(warning.t_s, warning.code, before_pause)
         self.window.live.add_fault(warning.t_s, warning.message, warning.value, warning.code)
         if self.cues.offer(warning.code, warning.message, self._clock()):
             self.sound.warning()
@@ -310,6 +315,7 @@ class SessionController(QObject):
         if run is not None and run.phase is Phase.LIVE:
             # Keep the set so far; the user fixes the camera and presses Space to go on (or Esc to finish).
             run.pause(self._clock())
+            self._paused_at_mono_s = time.monotonic()
             self.window.live.video.set_overlay(prompt=f"{error.message}\nSpace: try again · Esc: end session")
         else:
             self.window.show_banner(error.message, 8000)

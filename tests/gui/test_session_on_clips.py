@@ -29,7 +29,7 @@ def one_set_plan(exercise: Exercise) -> SessionPlan:
     return SessionPlan(blocks=(ExerciseBlock(exercise, sets=1, reps_per_set=30, sides=("auto",)),), rest_s=0)
 
 
-def run_clip_session(qtbot, name: str, exercise: Exercise):
+def run_clip_session(qtbot, name: str, exercise: Exercise, pause_after_reps: int | None = None):
     sound = RecordingSound()
     window = make_window(qtbot, clip(name), sound=sound)
     c = window.controller
@@ -38,6 +38,18 @@ def run_clip_session(qtbot, name: str, exercise: Exercise):
     qtbot.keyClick(window, Qt.Key.Key_Space)  # "I'm in position"
     assert window.stack.currentWidget() is window.live
     qtbot.waitUntil(lambda: window.live.video.frames_painted > 0, timeout=20_000)
+    if pause_after_reps is not None:
+        # Pausing a recording stops it where it is: nothing is read, nothing is lost, the count carries on.
+        qtbot.waitUntil(lambda: c.run.current_result.reps >= pause_after_reps, timeout=60_000)
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert c.run.paused and "Paused" in window.live.video.prompt
+        qtbot.wait(300)
+        frames = c.bridge.pipeline.frames_processed
+        reps = c.run.current_result.reps
+        qtbot.wait(700)
+        assert c.bridge.pipeline.frames_processed == frames and c.run.current_result.reps == reps
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+        assert not c.run.paused
     qtbot.waitUntil(lambda: c.run.phase is Phase.SUMMARY, timeout=120_000)
     assert window.stack.currentWidget() is window.summary
     assert not c.bridge.running
@@ -46,7 +58,7 @@ def run_clip_session(qtbot, name: str, exercise: Exercise):
 
 def test_step_down_clip_counts_to_the_label(qtbot):
     name = "lateral_stepdown_front_cornell_1.mp4"
-    window, sound = run_clip_session(qtbot, name, Exercise.STEP_DOWN)
+    window, sound = run_clip_session(qtbot, name, Exercise.STEP_DOWN, pause_after_reps=3)
     result = window.controller.run.results[0]
     expected = len(offline(name, Exercise.STEP_DOWN).reps)
     assert result.reps == expected, "the GUI must count exactly what the engine counts on the same frames"
