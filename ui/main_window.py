@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
         self.plan_screen.start_requested.connect(self._on_start_requested)
         self.plan_screen.settings_requested.connect(self.open_settings)
         self.plan_screen.source_changed.connect(self._on_source_changed)
+        self.plan_screen.loop.setChecked(loop)
+        self.plan_screen.loop.toggled.connect(self._on_loop_toggled)
         self.instruction.start_requested.connect(self.controller.start_set)
         self.rest.skip_requested.connect(self.controller.next)
         self.rest.redo_requested.connect(self.controller.redo)
@@ -94,6 +96,10 @@ class MainWindow(QMainWindow):
         self.settings = replace(self.settings, plan=plan.to_dict(), rest_s=plan.rest_s)
         self._save_settings()
         self.controller.start_session(plan)
+
+    def _on_loop_toggled(self, loop: bool) -> None:
+        self.controller.stop_pipeline()  # the next set opens the video with the new setting
+        self.controller.loop = loop
 
     def _on_source_changed(self, path: str) -> None:
         self.controller.stop_pipeline()

@@ -85,7 +85,11 @@ class PlanScreen(QWidget):
         choose.clicked.connect(self._choose_video)
         camera = QPushButton("Use the camera")
         camera.clicked.connect(lambda: self.set_source(""))
+        # A physiotherapist demonstrating with a recording wants it to run on through every set.
+        self.loop = QCheckBox("Loop the video")
+        self.loop.setStyleSheet("font-size: 16px;")
         src_row.addWidget(self.source_label, 1)
+        src_row.addWidget(self.loop)
         src_row.addWidget(choose)
         src_row.addWidget(camera)
         outer.addSpacing(10)
@@ -156,6 +160,7 @@ class PlanScreen(QWidget):
             shown = f"video {pathlib.Path(path).name}"
         self.source_label.setText(f"Picture from: <b>{shown}</b>")
         self.source_label.setToolTip(path)
+        self.loop.setVisible(bool(path) and not path.isdigit())
         self.source_changed.emit(path)
 
     def _choose_video(self) -> None:
