@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from app.events import Exercise
 from app.session_plan import MAX_REPS_PER_SET, MAX_SETS, ExerciseBlock, SessionPlan, default_plan
 from ui.exercise_texts import exercise_text
-from ui.widgets import big_label
+from ui.widgets import KeyHints, big_label
 
 SIDE_CHOICES = (("Both sides (left, then right)", ("left", "right")), ("Left leg only", ("left",)),
                 ("Right leg only", ("right",)), ("Detect the working leg", ("auto",)))
@@ -103,6 +103,11 @@ class PlanScreen(QWidget):
                 signal.connect(self._update_overview)
         self.rest.valueChanged.connect(self._update_overview)
         outer.addStretch(1)
+        during = big_label("During the session, use the keyboard — no need to reach the mouse from the floor:", 17,
+                           bold=False, color="#44515c")
+        outer.addWidget(during)
+        outer.addWidget(KeyHints())
+        outer.addSpacing(12)
         buttons = QHBoxLayout()
         settings = QPushButton("Settings…")
         settings.clicked.connect(self.settings_requested)
