@@ -37,6 +37,7 @@ from app.rep_counter import RepCounter
 VISIBILITY_MEAN_MIN = 0.5  # mean visibility of the landmarks an exercise needs
 VISIBILITY_EACH_MIN = 0.3  # and of each one of them
 RESUME_WITHIN_S = 1.0  # a dropout shorter than this resumes counting without settling again
+BRIEF_DROPOUT_S = 0.34  # shorter dropouts are not even reported
 SETTLE_STEADY_DEG = 10.0  # the rep signal must stay within this band while settling
 BASELINE_TAU_S = 4.0  # how quickly the resting level follows slow upward drift
 BASELINE_DOWN_TAU_S = 0.5  # and how quickly it comes down: rest is the lowest steady level, so a baseline
@@ -145,7 +146,7 @@ class ExerciseTracker:
         if sample is None:
             return self._not_measurable(Status.NO_PERSON, t_s, events)
 
-        raw = sample.xy_px.astype(float)
+        raw, diag = _sanitised(sample)
         if self._is_cut(raw, t_s):
             # A new shot: smoothing across it would blend two views, and the posture baselines of the faults
             # belong to the old view. The rep counter carries on (its signal is an angle, the same in any shot).
@@ -154,9 +155,10 @@ class ExerciseTracker:
             self._relearn_faults_until_s = t_s + self.params.settle_s
             for monitor in self._monitors.values():
                 monitor.reset()
-        diag = float(np.hypot(*sample.image_size)) or 1.0
         xy = self._filter(raw / diag, t_s) * diag
-        vis = sample.visibility
+        # A landmark that was not seen in this frame counts as invisible, even where the filter still holds
+        # its last position.
+        vis = np.where(np.isfinite(raw).all(axis=1), np.nan_to_num(sample.visibility, nan=0.0), 0.0)
         self._last_hips = _hips(xy)
 
         if not self.model.visible(vis, VISIBILITY_MEAN_MIN, VISIBILITY_EACH_MIN):
@@ -273,9 +275,11 @@ class ExerciseTracker:
     # -- helpers ---------------------------------------------------------------------------------------------
     def _not_measurable(self, status: Status, t_s: float, events: list[Event], xy: np.ndarray | None = None,
                         vis: np.ndarray | None = None, message: str = "") -> StepResult:
-        lost_for_s = t_s - self._t_last_tracked_s if self._t_last_tracked_s is not None else math.inf
-        # A short dropout keeps the status (and the rep in progress); a longer one is reported.
-        if lost_for_s > RESUME_WITHIN_S / 3 or self.status != Status.TRACKING:
+        lost_for_s = t_s - self._t_last_ok_s if self._t_last_ok_s is not None else math.inf
+        # A dropout of a few frames keeps the status, the settling progress and the rep in progress; a longer
+        # one is reported (and the prompt it shows would only flicker for shorter ones).
+        brief = lost_for_s <= BRIEF_DROPOUT_S and self.status in (Status.SETTLING, Status.TRACKING)
+        if not brief:
             self._set_status(status, t_s, events, message)
         self.counter.step(None, t_s)
         return self._result(t_s, events, xy, vis, None)
@@ -316,6 +320,22 @@ class ExerciseTracker:
         if signal >= peak - 1.0:
             return "rising"
         return "top" if signal >= 0.8 * peak else "lowering"
+
+
+# Landmarks may fall a little outside the picture (a foot below the frame edge) but never this far.
+_MAX_OFF_FRAME_DIAGONALS = 3.0
+
+
+def _sanitised(sample: PoseSample) -> tuple[np.ndarray, float]:
+    """The sample's pixel landmarks with impossible values (not finite, far outside the frame) set to NaN, and
+    the frame diagonal. Everything downstream treats NaN as 'not seen'."""
+    width, height = (float(v) for v in sample.image_size)
+    diag = math.hypot(width, height) if math.isfinite(width) and math.isfinite(height) else 0.0
+    diag = diag if diag >= 1.0 else 1.0
+    raw = np.array(sample.xy_px, dtype=float, copy=True)
+    with np.errstate(invalid="ignore"):
+        raw[~(np.abs(raw) <= _MAX_OFF_FRAME_DIAGONALS * diag)] = np.nan
+    return raw, diag
 
 
 def _hips(xy: np.ndarray) -> np.ndarray:
