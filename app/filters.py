@@ -13,6 +13,9 @@ import math
 import numpy as np
 
 
+_MIN_DT_S = 1e-4  # no camera delivers frames closer than this; nearer times are treated as repeats
+
+
 def _alpha(cutoff_hz: np.ndarray | float, dt_s: float) -> np.ndarray | float:
     tau = 1.0 / (2.0 * math.pi * cutoff_hz)
     return 1.0 / (1.0 + tau / dt_s)
@@ -44,7 +47,7 @@ class OneEuroFilter:
             self._t_s = t_s
             return self._x.copy()
         dt_s = t_s - self._t_s
-        if not dt_s > 0:  # out-of-order or repeated time: nothing new to learn
+        if not dt_s > _MIN_DT_S:  # out-of-order or repeated time: nothing new to learn
             return self._x.copy()
         self._t_s = t_s
         seen = np.isfinite(x)
