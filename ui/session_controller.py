@@ -62,8 +62,8 @@ class SessionController(QObject):
         self.run: SessionRun | None = None
         self.generation = -1  # outputs of other generations belong to an earlier set and are ignored
         self.latencies_s: list[float] = []  # capture → GUI thread, per rep/warning (for the benchmark)
+        self.frame_latencies_s: list[float] = []  # capture → GUI thread, per drawn snapshot (newest-wins slot)
         self.source_message = ""
-        self._phase_started_s = 0.0
         self._tempo_phase = ("rest", 0.0)
         self._peak_fraction = 0.0
         self._status = Status.SETTLING
@@ -330,6 +330,8 @@ class SessionController(QObject):
             return
         view = self.window.live
         snap = live.snapshot
+        if len(self.frame_latencies_s) < 100_000:
+            self.frame_latencies_s.append(time.monotonic() - live.captured_mono_s)
         if snap is None or live.generation != self.generation:
             view.video.set_frame(live.frame.bgr)
             return

@@ -7,7 +7,7 @@ anatomical); mirroring happens here, to the image and to the points together.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -19,6 +19,8 @@ _RIGHT_LEG = {LM.R_HIP, LM.R_KNEE, LM.R_ANKLE, LM.R_HEEL, LM.R_FOOT}
 BONE_COLOR = QColor(255, 255, 255, 230)
 WORKING_LEG_COLOR = QColor("#ffb000")
 FAULT_COLOR = QColor("#ff4d4d")
+JOINT_COLOR = QColor("#1f7a8c")
+_JOINTS = sorted({i for edge in SKELETON_EDGES for i in edge})
 
 
 class VideoView(QWidget):
@@ -94,34 +96,41 @@ class VideoView(QWidget):
         p.end()
         self.frames_painted += 1
 
-    def _map(self, x: float, y: float, target: QRectF) -> QPointF:
-        w, h = self._image_size
-        if self.mirror:
-            x = w - x
-        return QPointF(target.left() + x / w * target.width(), target.top() + y / h * target.height())
-
     def _draw_skeleton(self, p: QPainter, target: QRectF) -> None:
+        """Batched: a few draw calls in total, not one per bone. Every PySide call can give up the GIL, and
+        with the vision thread busy each re-acquire may wait a switch interval (5 ms): a hundred small calls
+        per frame stalled the event loop by tens of milliseconds."""
         xy, vis = self._xy_px, self._visibility
         if xy is None:
             return
+        w, h = self._image_size
+        pts = np.asarray(xy, dtype=float)[:, :2].copy()
+        if self.mirror:
+            pts[:, 0] = w - pts[:, 0]
+        pts[:, 0] = target.left() + pts[:, 0] / w * target.width()
+        pts[:, 1] = target.top() + pts[:, 1] / h * target.height()
+        seen = np.ones(len(pts), bool) if vis is None else np.asarray(vis) >= MIN_VISIBILITY
+        working = _LEFT_LEG if self._side == "left" else _RIGHT_LEG if self._side == "right" else set()
+        body, leg = [], []
+        for a, b in SKELETON_EDGES:
+            if seen[a] and seen[b]:
+                (leg if a in working and b in working else body).append(
+                    QLineF(pts[a, 0], pts[a, 1], pts[b, 0], pts[b, 1]))
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         width = max(3.0, target.height() / 120)
-        working = _LEFT_LEG if self._side == "left" else _RIGHT_LEG if self._side == "right" else set()
-        for a, b in SKELETON_EDGES:
-            if vis is not None and (vis[a] < MIN_VISIBILITY or vis[b] < MIN_VISIBILITY):
-                continue
-            leg = a in working and b in working
-            color = (FAULT_COLOR if self._faulty else WORKING_LEG_COLOR) if leg else BONE_COLOR
-            pen = QPen(color, width * (1.6 if leg else 1.0))
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        for lines, color, scale in ((body, BONE_COLOR, 1.0),
+                                    (leg, FAULT_COLOR if self._faulty else WORKING_LEG_COLOR, 1.6)):
+            if lines:
+                pen = QPen(color, width * scale)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                p.setPen(pen)
+                p.drawLines(lines)
+        joints = [QPointF(pts[i, 0], pts[i, 1]) for i in _JOINTS if seen[i]]
+        if joints:
+            pen = QPen(JOINT_COLOR, width * 2.4)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)  # a round-capped point is a dot
             p.setPen(pen)
-            p.drawLine(self._map(*xy[a], target), self._map(*xy[b], target))
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#1f7a8c"))
-        joints = {i for edge in SKELETON_EDGES for i in edge}
-        for i in joints:
-            if vis is None or vis[i] >= MIN_VISIBILITY:
-                p.drawEllipse(self._map(*xy[i], target), width * 1.2, width * 1.2)
+            p.drawPoints(joints)
 
     def _draw_text_box(self, p: QPainter, text: str, area: QRectF, size_frac: float) -> None:
         font = QFont(self.font())
