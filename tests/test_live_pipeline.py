@@ -11,6 +11,7 @@ from app.events import RepCompleted, Status, StepResult, TrackerSnapshot
 from app.frame_source import VideoFileSource
 from app.live_pipeline import LivePipeline, PipelineError, PipelineEvent, SourceEnded
 
+pytestmark = pytest.mark.clips
 VIDEOS = pathlib.Path(__file__).resolve().parents[2] / "shared" / "videos"
 CLIP = VIDEOS / "clamshell_banded_front_chloe_gif_1.mp4"  # 32 frames at 10 fps: short
 

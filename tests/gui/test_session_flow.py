@@ -15,7 +15,7 @@ from ui import engine
 from .conftest import RecordingSound, clip
 from .helpers import fake_factory, make_window
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.clips]
 SHORT = "clamshell_banded_front_chloe_gif_1.mp4"  # 10 fps, 3 s: loops
 
 
