@@ -102,9 +102,14 @@ class LiveScreen(QWidget):
         shown = f"{value:.2f}" if code == "feet_apart" else f"{value:.0f}°"
         self.faults.insertItem(0, f"{t_s:5.1f} s  {message} ({shown})")
 
-    def set_metrics(self, metrics: dict[str, float]) -> None:
+    def set_metrics(self, metrics: dict[str, float], frames_processed: int = 0, frames_dropped: int = 0) -> None:
         if self.detail.isVisible():
-            self.metrics_label.setText("\n".join(_metric_line(k, v) for k, v in sorted(metrics.items())))
+            lines = [_metric_line(k, v) for k, v in sorted(metrics.items())]
+            # Dropped frames mean the computer cannot analyse every camera frame: worth knowing when counts
+            # look wrong on a slow machine.
+            lines.append(f"{'frames analysed':<16}{frames_processed:6d}")
+            lines.append(f"{'frames dropped':<16}{frames_dropped:6d}")
+            self.metrics_label.setText("\n".join(lines))
 
     def toggle_detail(self) -> None:
         self.detail.setVisible(not self.detail.isVisible())

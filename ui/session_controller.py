@@ -352,7 +352,7 @@ class SessionController(QObject):
         tempo = exercise_text(run.current.exercise).tempo
         target_s = {"rising": tempo.up_s, "top": tempo.hold_s, "lowering": tempo.down_s}.get(phase, 0.0)
         view.tempo.set_state(phase, snap.t_s - since_s, target_s)
-        view.set_metrics(snap.metrics)
+        view.set_metrics(snap.metrics, live.frames_processed, live.frames_dropped)
 
     def _on_tick(self) -> None:
         run = self.run
