@@ -56,10 +56,18 @@ def analyzer_factory(exercise: Exercise, side: str, settings: Settings):
 
 
 def worker_context():
-    """One pose estimator per pipeline run, shared by the sets' analyzers (built on the vision thread)."""
+    """One pose estimator per pipeline run, shared by the sets' analyzers (built on the vision thread while the
+    instruction card shows). The several-people search builds its own model lazily on first use (~0.1 s):
+    one search of a blank picture builds it now instead of at the first frame of the set. It is stateless
+    (IMAGE mode), so this leaves no trace in the tracking."""
+    import numpy as np
+
     from app.pose_estimator import PoseEstimator
 
-    return PoseEstimator()
+    estimator = PoseEstimator()
+    if hasattr(estimator, "detect_people"):
+        estimator.detect_people(np.zeros((64, 64, 3), np.uint8), 0)
+    return estimator
 
 
 def source_factory(spec: str | int | None, settings: Settings):
