@@ -74,6 +74,8 @@ class SummaryScreen(QWidget):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             faults_text = ", ".join(f"{FAULT_NAMES.get(k, k)} ×{n}" for k, n in sorted(r["faults"].items()))
+            if not faults_text and r["reps"]:
+                faults_text = "none seen"
             if r["note"]:
                 faults_text = f"{faults_text}  ({r['note']})" if faults_text else r["note"]
             cells = (title(Exercise(r["exercise"])), SIDE_NAMES.get(r["side"], r["side"]), str(r["set"]),
