@@ -25,9 +25,12 @@ def test_twenty_start_stop_cycles_leak_no_thread_or_file(tmp_path):
 
 def test_a_short_looping_run_keeps_threads_and_files_flat(tmp_path):
     clip = write_video(tmp_path / "clip.mp4", 30, (320, 240), fps=30.0)  # 1 s: loops many times
-    rows, counts = soak.soak(clip, "step-down", minutes=0.3, interval_s=4.0, print_row=lambda _: None)
-    running = rows[1:-1]
+    rows, counts = soak.soak(clip, "step-down", minutes=0.4, interval_s=4.0, print_row=lambda _: None)
+    # MediaPipe and XNNPACK start their native worker pools lazily during the first seconds (the several-people
+    # search model, for one); from the second sample on, the count must stay flat.
+    warm = rows[2:-1]
     assert counts["frames_processed"] > 30  # it looped
-    assert max(r.threads for r in running[1:]) <= running[0].threads
-    assert max(r.fds for r in running[1:]) <= running[0].fds
+    assert len(warm) >= 3
+    assert max(r.threads for r in warm) <= warm[0].threads
+    assert max(r.fds for r in warm) <= warm[0].fds
     assert rows[-1].py_threads == rows[0].py_threads and rows[-1].fds <= rows[0].fds + 1
