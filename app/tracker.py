@@ -37,6 +37,7 @@ from app.rep_counter import RepCounter
 VISIBILITY_MEAN_MIN = 0.5  # mean visibility of the landmarks an exercise needs
 VISIBILITY_EACH_MIN = 0.3  # and of each one of them
 RESUME_WITHIN_S = 1.0  # a dropout shorter than this resumes counting without settling again
+FAULT_BASELINE_TAU_S = 2.0  # how quickly the resting posture of the fault measures is followed
 BRIEF_DROPOUT_S = 0.34  # shorter dropouts are not even reported
 SETTLE_STEADY_DEG = 10.0  # the rep signal must stay within this band while settling
 BASELINE_TAU_S = 4.0  # how quickly the resting level follows slow upward drift
@@ -76,9 +77,9 @@ class _Baseline:
                 self.value = float(self.value)
         self.samples.clear()
 
-    def follow(self, x: float, dt_s: float, tau_s: float) -> None:
-        if math.isfinite(x) and self.known and dt_s > 0:
-            self.value += (x - self.value) * min(1.0, dt_s / tau_s)
+    def follow(self, x: float | np.ndarray, dt_s: float, tau_s: float) -> None:
+        if np.all(np.isfinite(x)) and self.known and dt_s > 0:
+            self.value = self.value + (x - self.value) * min(1.0, dt_s / tau_s)
 
 
 class ExerciseTracker:
@@ -167,7 +168,7 @@ class ExerciseTracker:
         if not posture.ok:
             return self._not_measurable(Status.WRONG_VIEW, t_s, events, xy, vis, posture.message)
 
-        m = self.model.measure(xy, vis, sample.world_m)
+        m = self.model.measure(xy, vis, sample.world_m, side_hint=self.side)
         self._t_last_ok_s = t_s
         resumed = self._t_last_tracked_s is not None and t_s - self._t_last_tracked_s <= RESUME_WITHIN_S
         if self.status != Status.TRACKING and resumed:
@@ -223,6 +224,11 @@ class ExerciseTracker:
         at_rest = self.counter.phase == RepCounter.REST
         if at_rest and math.isfinite(value) and value < self.params.counter.exit_deg:
             self._signal_base.follow(m.signal_deg, dt_s, BASELINE_DOWN_TAU_S if value < 0 else BASELINE_TAU_S)
+            # Faults are deviations from the user's resting posture, so their references follow it too. This
+            # also repairs references learnt while settling happened to fall in the middle of a rep.
+            if self._relearn_faults_until_s is None:
+                for code, base in self._fault_bases.items():
+                    base.follow(m.fault_measures.get(code, math.nan), dt_s, FAULT_BASELINE_TAU_S)
         cycle = self.counter.step(value, t_s)
         if self._relearn_faults_until_s is not None:
             self._relearn_fault_baselines(m, t_s)

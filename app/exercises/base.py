@@ -41,7 +41,10 @@ class ExerciseModel:
     def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
         raise NotImplementedError
 
-    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None) -> Measurement:
+    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
+                side_hint: str | None = None) -> Measurement:
+        """`side_hint` is the working leg known so far (the user's choice or the tracker's vote); a model
+        uses it when this frame alone cannot tell."""
         raise NotImplementedError
 
 

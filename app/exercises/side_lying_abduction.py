@@ -18,7 +18,8 @@ class SideLyingAbductionModel(ExerciseModel):
     def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
         return lying_posture(xy, visibility)
 
-    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None) -> Measurement:
+    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
+                side_hint: str | None = None) -> Measurement:
         top = top_leg(xy, visibility)
         hip, knee, ankle = LEG[top]
         b_hip = LEG[OTHER[top]][0]

@@ -43,13 +43,16 @@ class StepDownModel(ExerciseModel):
             return PostureCheck(True)
         return PostureCheck(False, "Stand up on the step, facing the camera")
 
-    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None) -> Measurement:
+    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
+                side_hint: str | None = None) -> Measurement:
         flex = {s: _knee_flexion_deg(xy, world, s) for s in ("left", "right")}
         # The stance knee is the one that bends; both straight means we cannot tell from this frame alone.
         side = None
         if abs(flex["left"] - flex["right"]) >= _STANCE_MARGIN_DEG:
             side = "left" if flex["left"] > flex["right"] else "right"
-        stance = side or ("left" if flex["left"] >= flex["right"] else "right")
+        # At rest both knees are straight: keep the stance leg already known rather than flip between frames
+        # (which would flip the sign of the pelvic drop).
+        stance = side or side_hint or ("left" if flex["left"] >= flex["right"] else "right")
         free = OTHER[stance]
         s_hip, s_knee, s_ankle = LEG[stance]
         f_hip = LEG[free][0]
