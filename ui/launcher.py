@@ -31,10 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not _wants_gui(argv):
         try:
-            from app import cli
+            from app import cli, cli_history
         except ImportError as exc:
             print(f"medius: the command line is not available in this build ({exc}).", file=sys.stderr)
             return 2
+        from ui.history_pdf import write_pdf  # imports Qt only when a PDF is written
+
+        cli_history.set_pdf_writer(write_pdf)
         return cli.main(argv)
     args = _gui_parser().parse_args(argv)
     _setup_logging()
