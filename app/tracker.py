@@ -159,7 +159,8 @@ class ExerciseTracker:
         xy = self._filter(raw / diag, t_s) * diag
         # A landmark that was not seen in this frame counts as invisible, even where the filter still holds
         # its last position.
-        vis = np.where(np.isfinite(raw).all(axis=1), np.nan_to_num(sample.visibility, nan=0.0), 0.0)
+        seen = np.clip(np.nan_to_num(np.asarray(sample.visibility, dtype=float), nan=0.0), 0.0, 1.0)
+        vis = np.where(np.isfinite(raw).all(axis=1), seen, 0.0)
         self._last_hips = _hips(xy)
 
         if not self.model.visible(vis, VISIBILITY_MEAN_MIN, VISIBILITY_EACH_MIN):
