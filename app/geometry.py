@@ -30,29 +30,6 @@ def joint_angle_deg(a: np.ndarray, joint: np.ndarray, b: np.ndarray) -> float:
     return angle_between_deg(a - joint, b - joint)
 
 
-def tilt_from_horizontal_deg(a: np.ndarray, b: np.ndarray) -> float:
-    """Tilt of the line through a and b against the image horizontal, -90..90; positive when its right-hand
-    end (larger x) is lower on screen. Direction-free: (a, b) and (b, a) give the same tilt."""
-    d = b - a if b[0] >= a[0] else a - b
-    if not np.all(np.isfinite(d)) or not float(np.hypot(*d)) > 1e-9:
-        return math.nan
-    return math.degrees(math.atan2(d[1], d[0]))
-
-
 def tilt_from_vertical_deg(p_low: np.ndarray, p_high: np.ndarray) -> float:
     """Unsigned angle between the line p_low→p_high and the image vertical (0 = upright)."""
     return angle_between_deg(p_high - p_low, np.array([0.0, -1.0]))
-
-
-def signed_offset_from_line(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    """Signed perpendicular distance of p from the line a→b (positive to the right of a→b on screen)."""
-    d = b - a
-    n = float(np.hypot(*d))
-    if not n > 1e-9:
-        return math.nan
-    return float(d[0] * (p[1] - a[1]) - d[1] * (p[0] - a[0])) / n
-
-
-def wrap_deg(angle: float) -> float:
-    """Map an angle to -180..180."""
-    return (angle + 180.0) % 360.0 - 180.0

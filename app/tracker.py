@@ -100,7 +100,6 @@ class ExerciseTracker:
         self._fault_bases = {code: _Baseline() for code in self._monitors}
         self.status = Status.NO_PERSON
         self._status_announced = False  # the first frame always reports the status
-        self._status_since_s = 0.0
         self._settle_values: list[tuple[float, float]] = []  # (t_s, signal) while settling
         self._t_last_ok_s: float | None = None  # last frame with the posture right
         self._t_last_tracked_s: float | None = None  # last frame that was counted
@@ -296,7 +295,6 @@ class ExerciseTracker:
             return
         self._status_announced = True
         self.status = status
-        self._status_since_s = t_s
         text = message or (self.model.wrong_view_message if status == Status.WRONG_VIEW else STATUS_MESSAGES[status])
         events.append(StatusChanged(t_s=t_s, status=status, message=text))
 

@@ -56,10 +56,6 @@ def visible_pair(visibility: np.ndarray, a: int, b: int, threshold: float = 0.5)
     return bool(visibility[a] >= threshold and visibility[b] >= threshold)
 
 
-def side_name(is_left: bool) -> str:
-    return "left" if is_left else "right"
-
-
 # Landmark triples (hip, knee, ankle) by leg.
 LEG = {"left": (LM.L_HIP, LM.L_KNEE, LM.L_ANKLE), "right": (LM.R_HIP, LM.R_KNEE, LM.R_ANKLE)}
 OTHER = {"left": "right", "right": "left"}

@@ -4,7 +4,7 @@ import numpy as np
 
 from app.filters import OneEuroFilter
 from app.form_rules import FaultMonitor, FaultRule
-from app.geometry import angle_between_deg, signed_offset_from_line, tilt_from_horizontal_deg
+from app.geometry import angle_between_deg, signed_angle_deg, tilt_from_vertical_deg
 
 
 def test_one_euro_reduces_jitter_at_rest_and_follows_a_move():
@@ -38,6 +38,5 @@ def test_fault_needs_to_persist_and_is_reported_once_per_episode():
 def test_geometry_basics():
     assert angle_between_deg(np.array([1, 0]), np.array([0, 1])) == 90
     assert math.isnan(angle_between_deg(np.array([0, 0]), np.array([0, 1])))
-    assert tilt_from_horizontal_deg(np.array([0, 0]), np.array([10, 10])) == 45
-    assert tilt_from_horizontal_deg(np.array([10, 10]), np.array([0, 0])) == 45
-    assert signed_offset_from_line(np.array([0, 5]), np.array([0, 0]), np.array([10, 0])) == 5
+    assert math.isclose(tilt_from_vertical_deg(np.array([0, 10]), np.array([10, 0])), 45)  # y points down
+    assert signed_angle_deg(np.array([1, 0]), np.array([0, 1])) == 90  # clockwise on screen is positive
