@@ -413,3 +413,18 @@ class LivePipeline:
                 analyzer.close()
             if context is not None and hasattr(context, "close"):
                 context.close()
+            _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Give the memory of a finished run's model and frames back to the system.
+
+    glibc keeps freed blocks in per-thread arenas, so RSS grew from about 260 MB to about 570 MB over 200
+    start/stop cycles before levelling off (tools/soak.py --cycles 200), without any leak. Trimming after each
+    run keeps a long-open app near its one-run size. Done on the worker thread, never the GUI thread."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to do
+        pass
