@@ -7,17 +7,14 @@ import math
 import numpy as np
 
 from app.events import Fault
-from app.exercises.base import LEG, OTHER, ExerciseModel, Measurement, PostureCheck
-from app.exercises.lying import lying_posture, hip_line_in_body_frame, top_leg
+from app.exercises.base import LEG, OTHER, Measurement
+from app.exercises.lying import LyingExerciseModel, hip_line_in_body_frame, top_leg
 from app.landmarks import LM
 
 
-class ClamshellModel(ExerciseModel):
+class ClamshellModel(LyingExerciseModel):
     required = (LM.L_HIP, LM.R_HIP, LM.L_KNEE, LM.R_KNEE)
     wrong_view_message = "Lie on your side facing the camera, knees bent, whole body in view"
-
-    def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
-        return lying_posture(xy, visibility)
 
     def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
                 side_hint: str | None = None) -> Measurement:

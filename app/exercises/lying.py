@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from app.exercises.base import LEG, PostureCheck, midpoint, visible_pair
+from app.exercises.base import LEG, ExerciseModel, PostureCheck, midpoint, visible_pair
 from app.geometry import angle_between_deg
 from app.landmarks import LM
 
@@ -73,3 +73,10 @@ def hip_line_in_body_frame(xy: np.ndarray, visibility: np.ndarray, top: str) -> 
     across = np.array([-along[1], along[0]])
     d = xy[top_hip] - xy[bottom_hip]
     return np.array([float(np.dot(d, along)), float(np.dot(d, across))]) / thigh
+
+
+class LyingExerciseModel(ExerciseModel):
+    """Base of the side-lying exercises: same posture check; the top leg is the working leg."""
+
+    def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
+        return lying_posture(xy, visibility)

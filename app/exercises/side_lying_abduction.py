@@ -5,18 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from app.events import Fault
-from app.exercises.base import LEG, OTHER, ExerciseModel, Measurement, PostureCheck, world_depth_angle_deg
-from app.exercises.lying import lying_posture, hip_line_in_body_frame, top_leg
+from app.exercises.base import LEG, OTHER, Measurement, world_depth_angle_deg
+from app.exercises.lying import LyingExerciseModel, hip_line_in_body_frame, top_leg
 from app.geometry import angle_between_deg, joint_angle_deg
 from app.landmarks import LM
 
 
-class SideLyingAbductionModel(ExerciseModel):
+class SideLyingAbductionModel(LyingExerciseModel):
     required = (LM.L_HIP, LM.R_HIP, LM.L_KNEE, LM.R_KNEE, LM.L_ANKLE, LM.R_ANKLE)
     wrong_view_message = "Lie on your side, camera in front of you, whole body in view"
-
-    def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
-        return lying_posture(xy, visibility)
 
     def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
                 side_hint: str | None = None) -> Measurement:

@@ -60,7 +60,7 @@ def test_therapist_thresholds_reach_the_engine_params():
 
 
 def test_sound_is_silent_without_an_audio_device_and_survives_everything(qtbot):
-    from ui.sound import SoundCues, write_tone_wav
+    from ui.sound import SoundCues
 
     s = SoundCues(enabled=True)
     s.rep(1)
