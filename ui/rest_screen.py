@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 
-# Buttons never take keyboard focus on session screens: Space, N and R must always reach the shortcuts.
-_NO_FOCUS = Qt.FocusPolicy.NoFocus
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.session_plan import SetResult, SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.summary_screen import FAULT_NAMES
-from ui.widgets import KeyHints, big_label
+from ui.widgets import KeyHints, action_button, big_label
 
 
 class RestScreen(QWidget):
@@ -34,12 +32,9 @@ class RestScreen(QWidget):
             lay.addWidget(w)
         lay.addStretch(1)
         buttons = QHBoxLayout()
-        redo = QPushButton("Redo that set (R)")
-        skip = QPushButton("Start now (N)")
+        redo = action_button("Redo that set (R)")
+        skip = action_button("Start now (N)")
         for b in (redo, skip):
-            b.setMinimumHeight(48)
-            b.setStyleSheet("font-size: 20px; padding: 8px 24px;")
-            b.setFocusPolicy(_NO_FOCUS)
             buttons.addWidget(b)
         redo.clicked.connect(self.redo_requested)
         skip.clicked.connect(self.skip_requested)

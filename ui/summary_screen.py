@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 
-# Buttons never take keyboard focus on session screens: Space, N and R must always reach the shortcuts.
-_NO_FOCUS = Qt.FocusPolicy.NoFocus
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.events import Exercise, Fault
 from app.session_plan import SessionRun, summary_rows
 from ui.exercise_texts import SIDE_NAMES, title
-from ui.widgets import big_label
+from ui.widgets import action_button, big_label
 
 FAULT_NAMES = {
     Fault.LEG_ABOVE_HIP.value: "leg above hip",
@@ -49,12 +47,8 @@ class SummaryScreen(QWidget):
             lay.addWidget(w)
         lay.addWidget(self.table, 1)
         buttons = QHBoxLayout()
-        again = QPushButton("New session")
-        close = QPushButton("Quit")
-        for b in (again, close):
-            b.setMinimumHeight(48)
-            b.setStyleSheet("font-size: 20px; padding: 8px 24px;")
-            b.setFocusPolicy(_NO_FOCUS)
+        again = action_button("New session")
+        close = action_button("Quit")
         again.clicked.connect(self.new_session_requested)
         close.clicked.connect(self.quit_requested)
         buttons.addStretch(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 ACCENT = "#1f7a8c"
 GOOD = QColor("#2e9d5b")
@@ -144,3 +144,13 @@ class KeyHints(QLabel):
             for k, v in items
         ]
         self.setText("&nbsp;&nbsp;&nbsp;&nbsp;".join(parts))
+
+
+def action_button(text: str) -> QPushButton:
+    """A large button for the session screens. It never takes keyboard focus, so Space and the other session
+    keys always reach the window's shortcuts."""
+    button = QPushButton(text)
+    button.setMinimumHeight(48)
+    button.setStyleSheet("font-size: 20px; padding: 8px 24px;")
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return button

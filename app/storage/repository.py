@@ -22,6 +22,18 @@ from app.storage.errors import StorageError, translate
 from app.storage.models import SeriesPoint, SessionRecord, SessionSummary, SetRecord, Totals
 
 
+def _day_range(column: str, since_day: str | None, until_day: str | None) -> tuple[list[str], list[str]]:
+    """WHERE clauses and parameters for an optional inclusive day range on `column` (ISO days sort as text)."""
+    where, params = [], []
+    if since_day:
+        where.append(f"{column} >= ?")
+        params.append(since_day)
+    if until_day:
+        where.append(f"{column} <= ?")
+        params.append(until_day)
+    return where, params
+
+
 def local_day_of(t_utc_s: float) -> str:
     return dt.datetime.fromtimestamp(t_utc_s).date().isoformat()
 
@@ -185,16 +197,10 @@ class Store:
     def list_sessions(self, *, limit: int = 50, offset: int = 0, exercise: str | None = None,
                       since_day: str | None = None, until_day: str | None = None) -> list[SessionSummary]:
         """Newest first, one page. Uses the per-set totals, so a page costs the same on day 1 and year 5."""
-        where, params = [], []
+        where, params = _day_range("s.local_day", since_day, until_day)
         if exercise:
             where.append("s.id IN (SELECT session_id FROM sets WHERE exercise = ?)")
             params.append(exercise)
-        if since_day:
-            where.append("s.local_day >= ?")
-            params.append(since_day)
-        if until_day:
-            where.append("s.local_day <= ?")
-            params.append(until_day)
         sql = (
             "SELECT s.id, s.started_utc_s, s.ended_utc_s, s.local_day, s.plan_name, "
             "(SELECT group_concat(exercise, ',') FROM (SELECT exercise FROM session_exercises e "
@@ -259,16 +265,11 @@ class Store:
     def series(self, *, exercise: str | None = None, since_day: str | None = None,
                until_day: str | None = None) -> list[SeriesPoint]:
         """Per day, exercise and side: sets, reps, range of motion and faults — from set totals only."""
-        where, params = ["rep_count > 0 OR achieved_reps IS NOT NULL"], []
-        if until_day:
-            where.append("local_day <= ?")
-            params.append(until_day)
+        where, params = _day_range("local_day", since_day, until_day)
+        where.append("rep_count > 0 OR achieved_reps IS NOT NULL")
         if exercise:
             where.append("exercise = ?")
             params.append(exercise)
-        if since_day:
-            where.append("local_day >= ?")
-            params.append(since_day)
         rows = self._read(
             "SELECT local_day, exercise, side, COUNT(*), SUM(rep_count), SUM(peak_deg_sum), MAX(peak_deg_max), "
             "SUM(faulty_reps), SUM(fault_count) FROM sets WHERE " + " AND ".join(f"({w})" for w in where)
