@@ -49,6 +49,9 @@ class RepCompleted:
     t_end_s: float
     peak_deg: float  # the rep signal at its peak (abduction angle, clamshell opening, knee flexion)
     faults: tuple[str, ...]  # Fault codes seen during this rep
+    # Faults this rep could not be judged on, as (Fault code, short reason): e.g. the hips overlap from this
+    # camera angle. Not judged is neither a warning nor "good form".
+    unjudged: tuple[tuple[str, str], ...] = ()
 
     @property
     def duration_s(self) -> float:

@@ -10,10 +10,10 @@ import hashlib
 import pathlib
 import zipfile
 
+from app.assets import asset_path
 from app.errors import ModelFileError
 
-ASSETS_DIR = pathlib.Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_MODEL_PATH = ASSETS_DIR / "models" / "pose_landmarker_full.task"
+DEFAULT_MODEL_PATH = asset_path("models", "pose_landmarker_full.task")
 EXPECTED_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
 _FIX = "Reinstall Medius Coach, or rebuild the model with tools/build_pose_model.sh."
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
-import pathlib
 from dataclasses import dataclass
 
+from app.assets import asset_path
 from app.events import Exercise
-
-ASSETS_DIR = pathlib.Path(__file__).resolve().parent.parent / "assets" / "exercises"
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class ExerciseText:
 
 @functools.cache
 def exercise_text(exercise: Exercise) -> ExerciseText:
-    data = json.loads((ASSETS_DIR / f"{exercise.value}.json").read_text(encoding="utf-8"))
+    data = json.loads(asset_path("exercises", f"{exercise.value}.json").read_text(encoding="utf-8"))
     return ExerciseText(
         id=data["id"],
         title=data["title"],

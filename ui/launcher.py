@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import pathlib
 import sys
 
 GUI_OPTIONS = {"--source", "--loop", "--exercise", "--fast", "-h", "--help"}
@@ -29,6 +31,11 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Before anything native loads: what MediaPipe, FFmpeg and Qt print to fd 2 (even at exit) goes to
+    # native.log in the log folder, never to the user's terminal.
+    from app.native_logs import route_native_stderr
+
+    route_native_stderr(log_dir())
     if not _wants_gui(argv):
         try:
             from app import cli, cli_history
@@ -44,20 +51,22 @@ def main(argv: list[str] | None = None) -> int:
     return run_gui(args)
 
 
+def log_dir() -> pathlib.Path:
+    from platformdirs import user_log_dir
+
+    return pathlib.Path(os.environ.get("MEDIUS_LOG_DIR") or user_log_dir("medius-coach"))
+
+
 def _setup_logging() -> None:
     """stderr plus a rotating file under the user's log dir (what "details are in the log" points to)."""
     import logging.handlers
-    import os
-    import pathlib
-
-    from platformdirs import user_log_dir
 
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(level=logging.INFO, format=fmt)
     try:
-        log_dir = pathlib.Path(os.environ.get("MEDIUS_LOG_DIR") or user_log_dir("medius-coach"))
-        log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(log_dir / "medius.log", maxBytes=1_000_000, backupCount=3,
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(folder / "medius.log", maxBytes=1_000_000, backupCount=3,
                                                        encoding="utf-8")
         handler.setFormatter(logging.Formatter(fmt))
         logging.getLogger().addHandler(handler)

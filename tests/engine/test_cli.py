@@ -66,10 +66,12 @@ def test_broken_model_gives_one_line_and_exit_3(tmp_path):
     copy = tmp_path / "repo"
     shutil.copytree(REPO / "app", copy / "app")
     shutil.copytree(REPO / "ui", copy / "ui")
+    # The data package as installed (medius_assets), found in the working folder before the editable install's.
     model = REPO / "assets" / "models" / "pose_landmarker_full.task"
-    (copy / "assets" / "models").mkdir(parents=True)
-    (copy / "assets" / "models" / model.name).write_bytes(model.read_bytes()[: 100_000])
-    shutil.copy(model.with_name(model.name + ".sha256"), copy / "assets" / "models")
+    (copy / "medius_assets" / "models").mkdir(parents=True)
+    shutil.copy(REPO / "assets" / "__init__.py", copy / "medius_assets")
+    (copy / "medius_assets" / "models" / model.name).write_bytes(model.read_bytes()[: 100_000])
+    shutil.copy(model.with_name(model.name + ".sha256"), copy / "medius_assets" / "models")
     result = subprocess.run([sys.executable, "-m", "ui.launcher", "analyze", str(CLIP), "--exercise", "clamshell"],
                             cwd=copy, capture_output=True, text=True, timeout=120)
     assert result.returncode == 3, result.stderr

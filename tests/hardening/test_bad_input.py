@@ -248,8 +248,10 @@ def test_bad_model_exits_3_with_one_line(tmp_path, case):
     copy = tmp_path / "install"
     for part in ("app", "ui"):
         shutil.copytree(REPO / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
-    models = copy / "assets" / "models"
+    # The data package as installed (medius_assets), found in the working folder before the editable install's.
+    models = copy / "medius_assets" / "models"
     models.mkdir(parents=True)
+    shutil.copy(REPO / "assets" / "__init__.py", copy / "medius_assets")
     make, needle = MODELS[case]
     made = make(models)
     if made.exists():
