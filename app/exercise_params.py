@@ -54,7 +54,7 @@ MESSAGES = {
 }
 
 # Ceiling for side-lying abduction, absolute degrees between the top leg and the body axis.
-DEFAULT_CEILING_DEG = 45.0
+DEFAULT_CEILING_DEG = 40.0
 CEILING_RANGE_DEG = (20.0, 70.0)
 DEFAULT_PELVIC_DROP_TOL_DEG = 8.0
 PELVIC_DROP_RANGE_DEG = (3.0, 20.0)

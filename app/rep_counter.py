@@ -100,6 +100,25 @@ class RepCounter:
         self.count += 1
         return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0])
 
+    def cut(self, t_s: float) -> RepCycle | None:
+        """A camera cut at `t_s`: a rep in progress ends there, judged on what was seen before the cut (what
+        follows belongs to another view, and its first frames are often garbage). Returns it if it counts."""
+        if self.phase != self.UP:
+            self.reset()
+            return None
+        trace = [(t, v) for t, v in self._up_trace if t <= t_s]
+        t_start = self._t_left_rest_s if self._t_left_rest_s is not None else self._t_entered_s
+        self.reset()
+        if not trace:
+            return None
+        self._up_trace = trace
+        self._peak = max(trace, key=lambda tv: tv[1])[::-1]
+        above = sum(b[0] - a[0] for a, b in zip(trace, trace[1:]) if a[1] >= self.p.enter_deg)
+        if above < self.p.min_up_s or t_s - t_start < self.p.min_rep_s:
+            return None
+        self.count += 1
+        return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0])
+
     def _time_top_reached(self) -> float:
         """When the top was first reached: during a hold the maximum may come seconds later by drift, but the
         rep's peak is the moment the lift arrived there."""

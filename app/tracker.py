@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 import numpy as np
 
@@ -26,13 +26,17 @@ from app.events import (
     StepResult,
     TrackerSnapshot,
 )
+from app.camera_cuts import CutDetector
 from app.exercise_params import ExerciseParams, default_params
 from app.exercises import MODELS, Measurement
 from app.filters import OneEuroFilter
 from app.form_rules import FaultMonitor, FaultRule
 from app.landmarks import LM
+from app.leg_labels import LegLabelKeeper
 from app.pose import PoseSample
 from app.rep_counter import RepCounter
+from app.rep_signal import Baseline, RepSignal
+from app.status_prompt import StatusPrompt
 
 VISIBILITY_MEAN_MIN = 0.5  # mean visibility of the landmarks an exercise needs
 VISIBILITY_EACH_MIN = 0.3  # and of each one of them
@@ -40,46 +44,17 @@ RESUME_WITHIN_S = 1.0  # a dropout shorter than this resumes counting without se
 FAULT_BASELINE_TAU_S = 2.0  # how quickly the resting posture of the fault measures is followed
 BRIEF_DROPOUT_S = 0.34  # shorter dropouts are not even reported
 SETTLE_STEADY_DEG = 10.0  # the rep signal must stay within this band while settling
-BASELINE_TAU_S = 4.0  # how quickly the resting level follows slow upward drift
-BASELINE_DOWN_TAU_S = 0.5  # and how quickly it comes down: rest is the lowest steady level, so a baseline
-# learnt while the leg was not quite down (e.g. right after a camera cut) must not hide the next reps
-CUT_JUMP_SCALES = 0.6  # hips moving this many leg lengths between consecutive frames = a camera cut
-CUT_SCALE_RATIO = 1.6  # or the body's size in the picture changing by this factor
+OUTSIDE_PICTURE_MARGIN = 0.02  # of the frame's longer side
+OUTSIDE_PICTURE_VISIBILITY = 0.45  # below the 0.5 that makes a landmark a usable reference
+VIEW_MOVED_DEG = 15.0  # the still segment turning by more than this during a rep = the camera moved
+CAMERA_MOVED = "the camera moved during the rep"
+UNJUDGED_SHARE = 0.5  # a fault not measurable on this share of a rep's frames is "not judged" on that rep
 STATUS_MESSAGES = {
     Status.NO_PERSON: "Get into frame: the camera cannot see you",
     Status.PARTIAL: "Move so that your hips, knees and feet are in view",
     Status.SETTLING: "Hold the starting position",
     Status.TRACKING: "Go",
 }
-
-
-@dataclass
-class _Baseline:
-    """The user's own starting value of a measure (a number, or a small vector), learnt while settling.
-
-    The rep signal's baseline also follows slow drift while the user rests."""
-
-    value: float | np.ndarray = math.nan
-    samples: list = field(default_factory=list)
-
-    @property
-    def known(self) -> bool:
-        return bool(np.all(np.isfinite(self.value)))
-
-    def learn(self, x: float | np.ndarray) -> None:
-        if np.all(np.isfinite(x)):
-            self.samples.append(x)
-
-    def fix(self) -> None:
-        if self.samples:
-            self.value = np.median(np.asarray(self.samples, dtype=float), axis=0)
-            if np.ndim(self.value) == 0:
-                self.value = float(self.value)
-        self.samples.clear()
-
-    def follow(self, x: float | np.ndarray, dt_s: float, tau_s: float) -> None:
-        if np.all(np.isfinite(x)) and self.known and dt_s > 0:
-            self.value = self.value + (x - self.value) * min(1.0, dt_s / tau_s)
 
 
 class ExerciseTracker:
@@ -96,26 +71,38 @@ class ExerciseTracker:
             code: FaultMonitor(FaultRule(code, limit, message=self.params.fault_messages.get(code, code)))
             for code, limit in self.params.fault_limits.items()
         }
-        self._signal_base = _Baseline()
-        self._fault_bases = {code: _Baseline() for code in self._monitors}
-        self.status = Status.NO_PERSON
-        self._status_announced = False  # the first frame always reports the status
-        self._settle_values: list[tuple[float, float]] = []  # (t_s, signal) while settling
+        self._signal = RepSignal()
+        self._fault_bases = {code: Baseline() for code in self._monitors}
+        self._anchor_base = Baseline()  # resting direction of the exercise's still segment (camera motion)
+        self.status = Status.NO_PERSON  # what the tracker is doing this frame (decides what is counted)
+        self._status_message = ""
+        self._prompt = StatusPrompt()  # what the user is told: the same, steadied
+        self._labels = LegLabelKeeper()
+        self._cuts = CutDetector()
         self._t_last_ok_s: float | None = None  # last frame with the posture right
         self._t_last_tracked_s: float | None = None  # last frame that was counted
         self._t_prev_s: float | None = None
-        self._prev_raw: np.ndarray | None = None
-        self._prev_t_raw_s: float | None = None
         self._side_votes: Counter[str] = Counter()
         self._rep_faults: set[str] = set()
+        self._rep_frames = 0  # frames of the rep in progress, and per fault those it could not be judged on
+        self._rep_unjudged: dict[str, Counter[str]] = {}
+        self._rep_peak_angle = math.nan
+        self._fault_side: str | None = None  # the working leg the fault references were learnt with
+        self._signal_key: str | None = None  # which keyed signal moved in this frame
+        # Measured frames, and those whose rep signal came mostly from the picture (the rest mostly from the
+        # world landmarks): how the per-frame choice of source went, for `medius analyze`.
+        self.source_frames: Counter[str] = Counter()
         self._relearn_faults_until_s: float | None = None  # after a camera cut, until this time
         self._last_hips: np.ndarray | None = None
-        self.cuts = 0
 
     # -- public ----------------------------------------------------------------------------------------------
     @property
     def reps(self) -> int:
         return self.counter.count
+
+    @property
+    def cuts(self) -> int:
+        return self._cuts.cuts
 
     @property
     def side(self) -> str | None:
@@ -147,19 +134,26 @@ class ExerciseTracker:
             return self._not_measurable(Status.NO_PERSON, t_s, events)
 
         raw, diag = _sanitised(sample)
-        if self._is_cut(raw, t_s):
+        seen = np.clip(np.nan_to_num(np.asarray(sample.visibility, dtype=float), nan=0.0), 0.0, 1.0)
+        raw, seen, world = self._labels.fix(raw, seen, sample.world_m, t_s)
+        t_cut = self._cuts.step(raw, t_s)
+        if t_cut is not None:
             # A new shot: smoothing across it would blend two views, and the posture baselines of the faults
-            # belong to the old view. The rep counter carries on (its signal is an angle, the same in any shot).
-            self.cuts += 1
+            # belong to the old view. A rep in progress ends at the cut, judged on what came before it; the
+            # resting level of the rep signal carries on (it is an angle, much the same in any shot).
             self._filter.reset()
-            self._relearn_faults_until_s = t_s + self.params.settle_s
-            for monitor in self._monitors.values():
-                monitor.reset()
+            self._labels.reset()
+            self._begin_fault_relearning(t_s)
+            cycle = self.counter.cut(t_cut)
+            if cycle is not None:
+                self._emit_rep(cycle, events)
         xy = self._filter(raw / diag, t_s) * diag
         # A landmark that was not seen in this frame counts as invisible, even where the filter still holds
         # its last position.
-        seen = np.clip(np.nan_to_num(np.asarray(sample.visibility, dtype=float), nan=0.0), 0.0, 1.0)
         vis = np.where(np.isfinite(raw).all(axis=1), seen, 0.0)
+        # A landmark outside the picture is MediaPipe's guess (shoulders in a close-up of the legs, a raised foot
+        # past the edge): good enough to carry a rep through, not to serve as a reference.
+        vis = np.where(_outside_picture(raw, sample.image_size), np.minimum(vis, OUTSIDE_PICTURE_VISIBILITY), vis)
         self._last_hips = _hips(xy)
 
         if not self.model.visible(vis, VISIBILITY_MEAN_MIN, VISIBILITY_EACH_MIN):
@@ -168,7 +162,7 @@ class ExerciseTracker:
         if not posture.ok:
             return self._not_measurable(Status.WRONG_VIEW, t_s, events, xy, vis, posture.message)
 
-        m = self.model.measure(xy, vis, sample.world_m, side_hint=self.side)
+        m = self.model.measure(xy, vis, world, side_hint=self.side)
         self._t_last_ok_s = t_s
         resumed = self._t_last_tracked_s is not None and t_s - self._t_last_tracked_s <= RESUME_WITHIN_S
         if self.status != Status.TRACKING and resumed:
@@ -181,66 +175,76 @@ class ExerciseTracker:
         return self._result(t_s, events, xy, vis, m)
 
     # -- stages ----------------------------------------------------------------------------------------------
-    def _is_cut(self, raw: np.ndarray, t_s: float) -> bool:
-        prev, prev_t = self._prev_raw, self._prev_t_raw_s
-        self._prev_raw, self._prev_t_raw_s = raw, t_s
-        if prev is None or prev_t is None or t_s - prev_t > 0.25:
-            return False
-        scale_now, scale_prev = _leg_length_px(raw), _leg_length_px(prev)
-        if not (scale_now and scale_prev):
-            return False
-        jump = float(np.hypot(*(_hips(raw) - _hips(prev)))) / scale_prev
-        ratio = max(scale_now, scale_prev) / min(scale_now, scale_prev)
-        return jump > CUT_JUMP_SCALES or ratio > CUT_SCALE_RATIO
-
     def _settle(self, m: Measurement, t_s: float, events: list[Event]) -> None:
         if self.status != Status.SETTLING:
             self._set_status(Status.SETTLING, t_s, events)
-            self._settle_values.clear()
+            self._signal.start_settling()
             for base in self._fault_bases.values():
                 base.samples.clear()
-        if not math.isfinite(m.signal_deg):
+        values = _signals(m)
+        if not any(math.isfinite(v) for v in values.values()):
             return
-        self._settle_values.append((t_s, m.signal_deg))
         for code, base in self._fault_bases.items():
             base.learn(m.fault_measures.get(code, math.nan))
+        if m.view_anchor is not None:
+            self._anchor_base.learn(m.view_anchor)
         if m.side and not self.side_override:
             self._side_votes[m.side] += 1
-        # Keep only the recent steady stretch: any movement restarts the settling clock.
-        values = [v for _, v in self._settle_values]
-        while values and max(values) - min(values) > SETTLE_STEADY_DEG:
-            self._settle_values.pop(0)
-            values.pop(0)
-        if self._settle_values and t_s - self._settle_values[0][0] >= self.params.settle_s:
-            self._signal_base.value = float(np.median(values))
-            for base in self._fault_bases.values():
+        if self._signal.settle(values, t_s, self.params.settle_s, SETTLE_STEADY_DEG):
+            for base in (*self._fault_bases.values(), self._anchor_base):
                 base.fix()
             self._set_status(Status.TRACKING, t_s, events)
 
     def _track(self, m: Measurement, t_s: float, dt_s: float, events: list[Event]) -> None:
         if m.side and not self.side_override:
             self._side_votes[m.side] += 1
-        value = m.signal_deg - self._signal_base.value
+        if m.fault_side != self._fault_side:
+            # The fault measures are now taken from the other leg (its side became known, or changed): those
+            # signed by it (pelvic drop, trunk lean) and the top hip of the roll learn their resting values again.
+            if self._fault_side is not None and m.fault_side is not None:
+                self._begin_fault_relearning(t_s)
+            self._fault_side = m.fault_side
+        values = _signals(m)
+        value, key = self._signal.value(values)
+        self._signal_key = key
         at_rest = self.counter.phase == RepCounter.REST
         if at_rest and math.isfinite(value) and value < self.params.counter.exit_deg:
-            self._signal_base.follow(m.signal_deg, dt_s, BASELINE_DOWN_TAU_S if value < 0 else BASELINE_TAU_S)
+            self._signal.follow_rest(values, dt_s, self.params.counter.exit_deg)
             # Faults are deviations from the user's resting posture, so their references follow it too. This
             # also repairs references learnt while settling happened to fall in the middle of a rep.
             if self._relearn_faults_until_s is None:
                 for code, base in self._fault_bases.items():
                     base.follow(m.fault_measures.get(code, math.nan), dt_s, FAULT_BASELINE_TAU_S)
+            if m.view_anchor is not None:
+                if self._anchor_base.known:
+                    self._anchor_base.follow(m.view_anchor, dt_s, FAULT_BASELINE_TAU_S)
+                else:
+                    self._anchor_base.value = m.view_anchor
+            self._start_rep_record()
+        if math.isfinite(value) and value >= self.params.counter.enter_deg and key and "@" in key \
+                and not self.side_override:
+            self._side_votes[key.split("@")[0]] += 1  # the leg that rises is the working leg
+        m = self._with_camera_motion(m)
+        self._record_rep_frame(m, value, key)
         cycle = self.counter.step(value, t_s)
         if self._relearn_faults_until_s is not None:
             self._relearn_fault_baselines(m, t_s)
+        # Form is judged while the user moves through a rep: getting into position, shifting at rest or
+        # reaching for the remote are not exercise form.
+        in_rep = self.counter.phase == RepCounter.UP or (math.isfinite(value) and value >= self.params.counter.exit_deg)
         for code, monitor in self._monitors.items():
-            measure = self._fault_value(code, m)
+            measure = self._fault_value(code, m) if in_rep else math.nan
+            if not in_rep and monitor.active:
+                monitor.reset()
             onset = monitor.step(measure, t_s)
             if onset:
                 events.append(FormWarning(t_s=onset.t_s, code=code, value=round(onset.value, 2), message=onset.message))
             if monitor.active:
                 self._rep_faults.add(code)
-        if cycle is None:
-            return
+        if cycle is not None:
+            self._emit_rep(cycle, events)
+
+    def _emit_rep(self, cycle, events: list[Event]) -> None:
         faults = set(self._rep_faults)
         self._rep_faults.clear()
         if cycle.t_end_s - cycle.t_start_s < self.params.min_rep_duration_s:
@@ -248,15 +252,61 @@ class ExerciseTracker:
             faults.add(code)
             events.append(FormWarning(t_s=cycle.t_end_s, code=code, value=round(cycle.t_end_s - cycle.t_start_s, 2),
                                       message=self.params.fault_messages.get(code, code)))
+        unjudged = self._rep_unjudged_faults(faults)
+        peak = self._rep_peak_angle if math.isfinite(self._rep_peak_angle) else cycle.peak_deg
+        self._start_rep_record()
         events.append(RepCompleted(
             index=self.counter.count,
             side=self.side or "unknown",
             t_start_s=round(cycle.t_start_s, 3),
             t_peak_s=round(cycle.t_peak_s, 3),
             t_end_s=round(cycle.t_end_s, 3),
-            peak_deg=round(cycle.peak_deg + self._signal_base.value, 1),
+            peak_deg=round(peak, 1),
             faults=tuple(sorted(faults)),
+            unjudged=unjudged,
         ))
+
+    def _with_camera_motion(self, m: Measurement) -> Measurement:
+        """Faults judged against the resting posture cannot be judged while the camera moves."""
+        if m.view_anchor is None or not self._anchor_base.known:
+            return m
+        turned = math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(m.view_anchor, self._anchor_base.value))
+                                                    / max(1e-9, float(np.linalg.norm(self._anchor_base.value)))))))
+        if turned <= VIEW_MOVED_DEG:
+            return m
+        relative = {code: CAMERA_MOVED for code in self._monitors if code not in self.params.absolute_faults}
+        return replace(m, unjudged={**relative, **m.unjudged})
+
+    def _start_rep_record(self) -> None:
+        self._rep_frames = 0
+        self._rep_unjudged = {}
+        self._rep_peak_angle = math.nan
+
+    def _record_rep_frame(self, m: Measurement, value: float, key: str | None) -> None:
+        """What the rep in progress could not judge, and its anatomical peak angle."""
+        self._rep_frames += 1
+        for code, reason in m.unjudged.items():
+            self._rep_unjudged.setdefault(code, Counter())[reason] += 1
+        angle = m.angle_deg if math.isfinite(m.angle_deg) else self._signal.raw(key, value)
+        if math.isfinite(angle) and not angle <= self._rep_peak_angle:
+            self._rep_peak_angle = angle
+
+    def _rep_unjudged_faults(self, faults: set[str]) -> tuple[tuple[str, str], ...]:
+        out = []
+        for code in sorted(self._monitors):
+            reasons = self._rep_unjudged.get(code)
+            if code in faults or not reasons or self._rep_frames == 0:
+                continue
+            if sum(reasons.values()) >= UNJUDGED_SHARE * self._rep_frames:
+                out.append((code, reasons.most_common(1)[0][0]))
+        return tuple(out)
+
+    def _begin_fault_relearning(self, t_s: float) -> None:
+        self._relearn_faults_until_s = t_s + self.params.settle_s
+        for base in self._fault_bases.values():
+            base.samples.clear()
+        for monitor in self._monitors.values():
+            monitor.reset()
 
     def _relearn_fault_baselines(self, m: Measurement, t_s: float) -> None:
         for code, base in self._fault_bases.items():
@@ -267,6 +317,8 @@ class ExerciseTracker:
                 base.fix()
 
     def _fault_value(self, code: str, m: Measurement) -> float:
+        if code in m.unjudged:
+            return math.nan  # no evidence either way: never a warning from a measure we cannot trust here
         raw = m.fault_measures.get(code, math.nan)
         if code in self.params.absolute_faults:
             return float(raw)
@@ -291,21 +343,28 @@ class ExerciseTracker:
         return self._result(t_s, events, xy, vis, None)
 
     def _set_status(self, status: Status, t_s: float, events: list[Event], message: str = "") -> None:
-        if status == self.status and self._status_announced:
-            return
-        self._status_announced = True
         self.status = status
-        text = message or (self.model.wrong_view_message if status == Status.WRONG_VIEW else STATUS_MESSAGES[status])
-        events.append(StatusChanged(t_s=t_s, status=status, message=text))
+        self._status_message = message or (
+            self.model.wrong_view_message if status == Status.WRONG_VIEW else STATUS_MESSAGES[status])
+
+    def _announce(self, t_s: float, events: list[Event]) -> None:
+        shown = self._prompt.update(self.status, self._status_message, t_s)
+        if shown is not None:
+            events.append(StatusChanged(t_s=t_s, status=shown[0], message=shown[1]))
 
     def _result(self, t_s: float, events: list[Event], xy: np.ndarray | None, vis: np.ndarray | None,
                 m: Measurement | None) -> StepResult:
+        self._announce(t_s, events)
         signal = None
-        if m is not None and math.isfinite(m.signal_deg) and self._signal_base.known:
-            signal = m.signal_deg - self._signal_base.value
+        if m is not None and self._signal.known:
+            rise, _ = self._signal.value(_signals(m), adopt_new=False)
+            signal = rise if math.isfinite(rise) else None
+        if m is not None:
+            self.source_frames["measured"] += 1
+            self.source_frames["picture"] += m.picture_weight >= 0.5
         snapshot = TrackerSnapshot(
             t_s=t_s,
-            status=self.status,
+            status=self._prompt.shown,
             side=self.side,
             reps=self.counter.count,
             signal_deg=signal,
@@ -329,6 +388,18 @@ class ExerciseTracker:
 
 # Landmarks may fall a little outside the picture (a foot below the frame edge) but never this far.
 _MAX_OFF_FRAME_DIAGONALS = 3.0
+
+
+def _outside_picture(xy: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+    width, height = (float(v) for v in image_size)
+    margin = OUTSIDE_PICTURE_MARGIN * max(width, height)
+    with np.errstate(invalid="ignore"):
+        return ((xy[:, 0] < -margin) | (xy[:, 0] > width + margin) | (xy[:, 1] < -margin)
+                | (xy[:, 1] > height + margin))
+
+
+def _signals(m: Measurement) -> dict[str, float]:
+    return m.signal_by_side if m.signal_by_side is not None else {"": m.signal_deg}
 
 
 def _sanitised(sample: PoseSample) -> tuple[np.ndarray, float]:

@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Qt's xcb platform plugin and QtMultimedia need these; xvfb gives tests and screenshots a virtual screen;
 # strace is how tests/privacy proves the app opens no network socket; binutils (objdump) is what PyInstaller
-# uses to find the bundle's shared libraries.
+# uses to find the bundle's shared libraries; libxtst6 lets the bundle test type into a real X11 window.
 DEB_PACKAGES="xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libglib2.0-0
-  libfontconfig1 libdbus-1-3 libpulse0 fonts-dejavu-core strace binutils"
+  libfontconfig1 libdbus-1-3 libpulse0 fonts-dejavu-core strace binutils libxtst6"
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,8 +1,9 @@
 """Creating the QApplication safely next to OpenCV.
 
-Importing cv2 (opencv-contrib-python, the build mediapipe brings) points QT_QPA_PLATFORM_PLUGIN_PATH and
-QT_QPA_FONTDIR at OpenCV's own bundled Qt plugins, which can make PySide6 load the wrong platform plugin or
-fonts. Clear them before the first QApplication exists.
+The GUI builds of OpenCV (opencv-python, opencv-contrib-python) point QT_QPA_PLATFORM_PLUGIN_PATH and
+QT_QPA_FONTDIR at their own bundled Qt plugins when cv2 is imported, which can make PySide6 load the wrong
+platform plugin or fonts. We depend on the headless build, which does not, but a user's environment may hold
+another; clearing them before the first QApplication exists costs nothing.
 """
 
 from __future__ import annotations
@@ -35,4 +36,13 @@ def ensure_app(argv: list[str] | None = None):
         app = QApplication(argv or ["medius"])
         app.setApplicationName("Medius Coach")
         app.setOrganizationName("medius-coach")
+        # The desktop entry's name (Wayland docks match windows to tools/medius-coach.desktop by it) and the icon.
+        app.setDesktopFileName("medius-coach")
+        from PySide6.QtGui import QIcon
+
+        from app.assets import asset_path
+
+        icon = asset_path("icons", "medius-coach.svg")
+        if icon.is_file():
+            app.setWindowIcon(QIcon(str(icon)))
     return app

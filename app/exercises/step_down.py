@@ -1,4 +1,10 @@
-"""Step-down: stand on one leg on a low step, bend the standing knee until the free heel taps the floor."""
+"""Step-down: stand on one leg on a low step, bend the standing knee until the free heel taps the floor.
+
+Every measure is one the picture's rotation does not change (a phone on its side, a camera rolled a little):
+joint angles, and line angles that the tracker compares with the user's own standing posture. The pelvic drop
+and the trunk lean are signed so that positive always means "free-leg hip lower" and "trunk towards the stance
+leg", for a person facing the camera.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,12 @@ import math
 import numpy as np
 
 from app.events import Fault
-from app.exercises.base import LEG, OTHER, ExerciseModel, Measurement, PostureCheck, midpoint
-from app.geometry import joint_angle_deg, signed_angle_deg, tilt_from_vertical_deg
+from app.exercises.base import LEG, OTHER, ExerciseModel, Measurement, PostureCheck, midpoint, visible_pair
+from app.geometry import angle_between_deg, joint_angle_deg, signed_angle_deg
 from app.landmarks import LM
 
-_MAX_TRUNK_TILT_DEG = 35.0
+_MAX_BODY_BEND_DEG = 35.0  # standing: the trunk within this of the legs' line (any picture rotation)
+_UP = np.array([0.0, -1.0])
 _STANCE_MARGIN_DEG = 8.0  # one knee must be this much more bent than the other to call it the stance knee
 
 
@@ -38,8 +45,11 @@ class StepDownModel(ExerciseModel):
     def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
         hips = midpoint(xy, LM.L_HIP, LM.R_HIP)
         ankles = midpoint(xy, LM.L_ANKLE, LM.R_ANKLE)
-        tilt = tilt_from_vertical_deg(ankles, hips)
-        if math.isfinite(tilt) and tilt <= _MAX_TRUNK_TILT_DEG:
+        reference = midpoint(xy, LM.L_SHOULDER, LM.R_SHOULDER) - hips
+        if not visible_pair(visibility, LM.L_SHOULDER, LM.R_SHOULDER):
+            reference = _UP  # no trunk in view: the picture's up stands in
+        bend = angle_between_deg(hips - ankles, reference)
+        if math.isfinite(bend) and bend <= _MAX_BODY_BEND_DEG:
             return PostureCheck(True)
         return PostureCheck(False, "Stand up on the step, facing the camera")
 
@@ -58,9 +68,12 @@ class StepDownModel(ExerciseModel):
         f_hip = LEG[free][0]
         # Counting uses the more bent knee, so it works before the stance side is known.
         signal = max(flex.values())
-        # Pelvic drop: the free-leg hip sinking below the stance hip (degrees of hip-line tilt, raw).
-        dx = abs(float(xy[f_hip][0] - xy[s_hip][0]))
-        drop = math.degrees(math.atan2(float(xy[f_hip][1] - xy[s_hip][1]), dx)) if dx > 1e-6 else math.nan
+        # Pelvic drop: the free-leg hip sinking below the stance hip, as the hip line's angle (raw; the tracker
+        # subtracts the standing value). Facing the camera, the person's left is the picture's right: flipping
+        # the line for a left stance leg keeps it pointing rightwards (no ±180° wrap) and "down" positive.
+        s = 1.0 if free == "left" else -1.0
+        line = (xy[f_hip] - xy[s_hip]) * s
+        drop = s * math.degrees(math.atan2(float(line[1]), float(line[0]))) if np.all(np.isfinite(line)) else math.nan
         # Knee valgus: the stance knee angling inwards (towards the free leg) in the picture, as the signed
         # frontal-plane angle between thigh and shank.
         bend = signed_angle_deg(xy[s_knee] - xy[s_hip], xy[s_ankle] - xy[s_knee])
@@ -69,9 +82,12 @@ class StepDownModel(ExerciseModel):
         # sign flip makes positive always mean "knee towards the free leg".
         valgus = bend * medial_sign if math.isfinite(bend) else math.nan
         lean = math.nan
-        if visibility[LM.L_SHOULDER] >= 0.5 and visibility[LM.R_SHOULDER] >= 0.5:
-            lean = tilt_from_vertical_deg(midpoint(xy, LM.L_HIP, LM.R_HIP), midpoint(xy, LM.L_SHOULDER, LM.R_SHOULDER))
+        if visible_pair(visibility, LM.L_SHOULDER, LM.R_SHOULDER):
+            # The trunk's angle in the picture, positive towards the stance leg (raw; compared with standing).
+            trunk = midpoint(xy, LM.L_SHOULDER, LM.R_SHOULDER) - midpoint(xy, LM.L_HIP, LM.R_HIP)
+            lean = -s * signed_angle_deg(_UP, trunk)
         return Measurement(
+            fault_side=stance,
             signal_deg=signal,
             side=side,
             fault_measures={Fault.PELVIC_DROP.value: drop, Fault.KNEE_VALGUS.value: valgus,

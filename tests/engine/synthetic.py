@@ -96,3 +96,18 @@ def rep_wave(t_s: float, reps: int, start_s: float = 1.0, period_s: float = 3.0,
 def jitter(sample: PoseSample, rng: np.random.Generator, px: float) -> PoseSample:
     return PoseSample(sample.t_s, sample.xy_px + rng.normal(0, px, sample.xy_px.shape), sample.visibility,
                       sample.world_m, sample.image_size)
+
+
+def rotated(sample: PoseSample, degrees: float) -> PoseSample:
+    """The same pose seen by a camera rolled by `degrees` (a phone propped sideways): pixels turned about the
+    image centre, world landmarks about the camera axis."""
+    a = math.radians(degrees)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    centre = np.array(IMAGE, dtype=float) / 2
+    xy = (sample.xy_px - centre) @ rot.T + centre
+    world = None
+    if sample.world_m is not None:
+        world = sample.world_m.copy()
+        world[:, :2] = sample.world_m[:, :2] @ rot.T
+    return PoseSample(t_s=sample.t_s, xy_px=xy, visibility=sample.visibility, world_m=world,
+                      image_size=sample.image_size)
