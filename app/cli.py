@@ -38,12 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     a.add_argument("--log", action="store_true", help="also record the result in the exercise log")
     a.add_argument("--every", type=int, default=1, metavar="N", help="analyse every N-th frame (faster)")
+    # Checked by analyze_video rather than `choices`, so that other commands do not import OpenCV.
+    a.add_argument("--transform", metavar="NAME",
+                   help="analyse the video as another camera would film it (robustness checks), e.g. mirror, "
+                        "rot90, half_fps, dim; an unknown name lists them all (app/camera_transforms.py)")
     a.set_defaults(func=run_analyze)
 
     e = sub.add_parser("evaluate", help="accuracy on the labelled clips (developer tool)")
     e.add_argument("--videos", type=pathlib.Path, default=pathlib.Path(__file__).resolve().parents[2] / "shared" / "videos",
                    help="folder with the clips and labels.json (default: ../shared/videos)")
     e.add_argument("--every", type=int, default=1, metavar="N", help="analyse every N-th frame")
+    e.add_argument("--fault-labels", type=pathlib.Path,
+                   default=pathlib.Path(__file__).resolve().parents[1] / "tests" / "data" / "fault_labels.json",
+                   help="the project's per-rep fault labels, scored with the faults in labels.json "
+                        "(default: tests/data/fault_labels.json of the source tree)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=run_evaluate)
 
@@ -72,9 +80,12 @@ def run_analyze(args) -> int:
 
     if args.every < 1:
         raise _input_error("--every must be 1 or more")
+    if args.transform and args.log:  # altered footage is a robustness check, not an exercise session
+        raise _input_error("--transform cannot be combined with --log")
     progress, close_bar = _progress_bar(sys.stderr.isatty() and not args.json)
     try:
-        result = analyze_video(args.video, args.exercise, side=args.side, progress=progress, frame_step=args.every)
+        result = analyze_video(args.video, args.exercise, side=args.side, progress=progress, frame_step=args.every,
+                               transform=args.transform)
     finally:
         close_bar()
     session_id = None
@@ -111,17 +122,30 @@ def summary_text(result) -> str:
 
 
 def run_evaluate(args) -> int:
-    from app import evaluation
+    from app import evaluation, fault_evaluation
 
     if not (args.videos / "labels.json").is_file():
         raise _input_error(f"No labels.json in {args.videos}: give the clips folder with --videos.")
+    if args.every < 1:
+        raise _input_error("--every must be 1 or more")
+    try:
+        label_set = fault_evaluation.load_labels(evaluation.load_labels(args.videos), args.fault_labels)
+    except (ValueError, KeyError) as exc:
+        raise _input_error(f"Bad fault labels in {args.fault_labels}: {exc}") from exc
     on_clip = None if args.json else (lambda s: print(evaluation.format_row(s), flush=True))
-    scores = evaluation.evaluate(args.videos, frame_step=args.every, on_clip=on_clip)
+    runs = evaluation.evaluate_runs(args.videos, frame_step=args.every, on_clip=on_clip)
+    scores = [run.score for run in runs]
     totals = evaluation.totals(scores)
+    report = fault_evaluation.score({c.file: c for c in (fault_evaluation.clip_faults(r.result) for r in runs)},
+                                    label_set)
     if args.json:
-        print(json.dumps({"clips": [s.__dict__ | {"exact": s.exact} for s in scores], "totals": totals}))
+        print(json.dumps({"clips": [s.__dict__ | {"exact": s.exact} for s in scores], "totals": totals,
+                          "faults": fault_evaluation.report_json(report)}))
     else:
         print(evaluation.format_totals(totals))
+        if not args.fault_labels.is_file():
+            print(f"(no project fault labels at {args.fault_labels}: scoring the shared labels' faults only)")
+        print(fault_evaluation.format_report(report))
     return 0
 
 

@@ -38,6 +38,19 @@ FAULT_LABELS = {
     "trunk_lean": "Trunk leans sideways",
     "too_fast": "Too fast",
 }
+# What each fault rule watches, for "… not judged" lines: the fault's own label ("Pelvis rolls back") would read as
+# if the fault had happened. One table for the GUI (live screen, summary, history) and the report.
+JUDGED_PARTS = {
+    "leg_above_hip": "leg height",
+    "pelvis_roll_back": "pelvis",
+    "leg_forward": "leg direction",
+    "knee_bent": "knee",
+    "feet_apart": "feet",
+    "pelvic_drop": "pelvis",
+    "knee_valgus": "knee",
+    "trunk_lean": "trunk",
+    "too_fast": "tempo",
+}
 ANGLE_LABELS = {
     "side-lying-abduction": "abduction °",
     "clamshell": "opening °",
@@ -51,6 +64,16 @@ def exercise_label(code: str) -> str:
 
 def fault_label(code: str) -> str:
     return FAULT_LABELS.get(code, code.replace("_", " ").capitalize())
+
+
+def judged_part(code: str) -> str:
+    """'pelvis_roll_back' → 'pelvis': what could not be judged, lower case (callers capitalise a line start)."""
+    return JUDGED_PARTS.get(code, fault_label(code).lower())
+
+
+def unjudged_cell(unjudged) -> str:
+    """A rep's not-judged faults in one CSV cell: 'code: reason', separated by ';' like the faults cell."""
+    return ";".join(f"{code}: {reason}" for code, reason in unjudged)
 
 
 def iso_utc(t_utc_s: float | None) -> str:
@@ -77,6 +100,8 @@ def session_to_dict(s: SessionRecord) -> dict:
                 "t_end_s": r.t_end_s, "up_s": round(r.t_peak_s - r.t_start_s, 3),
                 "down_s": round(r.t_end_s - r.t_peak_s, 3),
                 "peak_deg": r.peak_deg, "faults": list(r.faults),
+                # Same shape as `medius analyze --json`; not judged is neither a fault nor good form.
+                "unjudged": [{"code": code, "reason": reason} for code, reason in r.unjudged],
             } for r in st.reps],
             "fault_events": [{"t_s": w.t_s, "code": w.code, "value": w.value, "message": w.message}
                              for w in st.warnings],
@@ -103,7 +128,7 @@ _CSV_COLUMNS = {
              "source"],
     "reps": ["session_id", "local_day", "plan_name", "set_id", "set_position", "exercise", "side", "target_reps",
              "achieved_reps", "set_started_utc", "rep_index", "rep_side", "t_start_s", "t_peak_s", "t_end_s",
-             "up_s", "down_s", "peak_deg", "faults"],
+             "up_s", "down_s", "peak_deg", "faults", "unjudged"],
     "faults": ["session_id", "local_day", "set_id", "exercise", "side", "t_s", "code", "value", "message"],
 }
 
@@ -111,7 +136,8 @@ _CSV_COLUMNS = {
 def write_csv(store: Store, out: io.TextIOBase, *, since_day: str | None = None, until_day: str | None = None,
               table: str = "reps") -> int:
     """One table as CSV (default: one row per rep, with its set and session; a set without reps still gets a
-    row). Faults inside a cell are separated by ';'. Returns the number of data rows."""
+    row). Faults inside a cell are separated by ';', and so are the not-judged ones ('code: reason'). Returns the
+    number of data rows."""
     if table not in CSV_TABLES:
         raise ValueError(f"unknown table {table!r}; choose one of {', '.join(CSV_TABLES)}")
     w = csv.writer(out, lineterminator="\n")
@@ -140,12 +166,12 @@ def write_csv(store: Store, out: io.TextIOBase, *, since_day: str | None = None,
                 head = [s.id, s.local_day, s.plan_name, st.id, pos, st.exercise, st.side, _blank(st.target_reps),
                         _blank(st.achieved_reps), iso_utc(st.started_utc_s)]
                 if not st.reps:
-                    w.writerow(head + [""] * 9)
+                    w.writerow(head + [""] * (len(_CSV_COLUMNS["reps"]) - len(head)))
                     n += 1
                 for r in st.reps:
                     w.writerow(head + [r.index, r.side, repr(r.t_start_s), repr(r.t_peak_s), repr(r.t_end_s),
                                        round(r.t_peak_s - r.t_start_s, 3), round(r.t_end_s - r.t_peak_s, 3),
-                                       repr(r.peak_deg), ";".join(r.faults)])
+                                       repr(r.peak_deg), ";".join(r.faults), unjudged_cell(r.unjudged)])
                     n += 1
     return n
 
@@ -174,6 +200,7 @@ def build_report_html(store: Store, *, since_day: str | None = None, until_day: 
     span_days = (dt.date.fromisoformat(until_day) - dt.date.fromisoformat(first)).days + 1
     weekly = span_days <= 7 * 16
     faults = store.fault_counts(since_day=since_day, until_day=until_day)
+    unjudged = store.unjudged_sets(since_day=since_day, until_day=until_day)
 
     by_ex: dict[str, list] = defaultdict(list)
     for p in points:
@@ -222,10 +249,13 @@ def build_report_html(store: Store, *, since_day: str | None = None, until_day: 
         fault_rows = sorted(per_code.items(), key=lambda kv: -sum(kv[1].values()))[:5]
         fault_svg = horizontal_bars([(fault_label(c), v) for c, v in fault_rows], title="Faults (% of reps)",
                                     width=250)
+        not_judged = _unjudged_line([u for u in unjudged if u[0] == ex], sum(p.sets for p in pts))
         sections.append(f"<h2>{escape(exercise_label(ex))}</h2><div class='charts'>"
-                        f"<div>{reps_svg}</div><div>{rom_svg}</div><div>{fault_svg}</div></div>")
+                        f"<div>{reps_svg}</div><div>{rom_svg}</div><div>{fault_svg}</div></div>{not_judged}")
 
     period = f"{_long_date(first)} – {_long_date(until_day)}"
+    unjudged_foot = (" “Not judged” means the camera could not see enough to check that fault in those sets: it "
+                     "is neither a fault nor good form." if unjudged else "")
     who = f" for {escape(patient)}" if patient else ""
     summary = (f"<div class='summary'><div><b>{sessions}</b> sessions</div><div><b>{len(days)}</b> active days</div>"
                f"<div><b>{total_sets}</b> sets</div><div><b>{total_reps}</b> reps</div>"
@@ -252,6 +282,7 @@ th {{ background: #f3f3f3; font-weight: 600; }}
 .charts {{ display: flex; gap: 6px; align-items: flex-start; }}
 .charts div {{ flex: 1; }}
 .charts svg {{ width: 100%; height: auto; }}
+.unjudged {{ color: #555; margin: 2px 0 0; }}
 .foot {{ color: #777; font-size: 10px; margin-top: 10px; }}
 </style></head><body>
 <h1>{escape(title)}{who}</h1>
@@ -263,9 +294,30 @@ th {{ background: #f3f3f3; font-weight: 600; }}
 <p class="foot">Reps, angles and faults are measured from a single webcam with pose estimation. Frontal-plane
 angles (pelvic drop, knee valgus, trunk lean) are screening cues, not clinical measurements; the peak angle
 is the rep signal at the top of each rep (abduction, clamshell opening, stance-knee flexion). Trend compares the
-mean peak and the share of reps with a fault in the second half of the period with the first half.</p>
+mean peak and the share of reps with a fault in the second half of the period with the first half.{unjudged_foot}</p>
 </body></html>
 """
+
+
+def _unjudged_line(rows: list[tuple], sets_done: int) -> str:
+    """One line per exercise, not one per rep: each fault that could not be judged, in how many of the period's
+    sets, and why (most frequent reason first). `rows` are `Store.unjudged_sets` rows of one exercise."""
+    if not rows:
+        return ""
+    sets_of: dict[str, set[int]] = defaultdict(set)
+    reps_of: dict[str, int] = defaultdict(int)
+    reasons: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for _ex, _side, set_id, code, reason, reps in rows:
+        sets_of[code].add(set_id)
+        reps_of[code] += reps
+        reasons[code][reason] += 1  # sets that gave this reason
+    parts = []
+    # Most widespread first: by sets, then by reps affected.
+    for code, ids in sorted(sets_of.items(), key=lambda kv: (-len(kv[1]), -reps_of[kv[0]], kv[0])):
+        why = ", ".join(r for r, _ in sorted(reasons[code].items(), key=lambda kv: -kv[1]) if r)
+        parts.append(f"{fault_label(code)} in {len(ids)} of {max(sets_done, len(ids))} sets"
+                     + (f" ({why})" if why else ""))
+    return f"<p class='unjudged'>Not judged: {escape(' · '.join(parts))}.</p>"
 
 
 def _trend(a, b) -> str:

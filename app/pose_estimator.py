@@ -2,6 +2,12 @@
 
 `PoseEstimator` wraps the Tasks API PoseLandmarker in VIDEO mode: synchronous, tracking between frames, one
 person. Create, use and close it on the same thread (MediaPipe graphs are not meant to hop threads).
+
+The same VIDEO-mode landmarker follows either the whole frame (`detect`) or a window of it around one person
+(`detect_in_crop`, while other people are in view; app.person_crop places the window). A second landmarker would
+cost about 80 MB and 0.2-0.3 s to build, for something only one of the two does at any time. Its tracking carries
+the person's position from frame to frame in the coordinates of the picture it was given, so whoever switches
+between the two (or moves the window elsewhere) calls `forget_person` first.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from app.errors import ModelFileError
 from app.landmarks import N_LANDMARKS
 from app.model_file import DEFAULT_MODEL_PATH, check_model_file
 from app.native_logs import native_logs_silenced
+from app.person_crop import Box
 from app.pose import PoseSample
 
 # MediaPipe's C++ side logs through glog/absl to stderr; keep the terminal readable unless asked otherwise.
@@ -31,7 +38,9 @@ MAX_INFERENCE_SIDE_PX = 1920  # larger frames are shrunk before inference
 
 class PoseEstimator:
     """`detect` follows one person from frame to frame (VIDEO mode, cheap). `detect_people` searches the whole
-    frame for up to three people (IMAGE mode, about twice the cost), for scenes with a helper in view."""
+    frame for up to three people (IMAGE mode, about twice the cost), for scenes with a helper in view.
+    `detect_in_crop` follows one person inside a window of the frame (the same tracker, the cost of `detect`);
+    `forget_person` makes the tracker look for a person afresh."""
 
     def __init__(self, model_path: pathlib.Path = DEFAULT_MODEL_PATH, min_confidence: float = 0.5) -> None:
         self._landmarker = None
@@ -65,16 +74,44 @@ class PoseEstimator:
         VIDEO mode needs strictly increasing timestamps; a repeated or backwards `t_ms` is nudged forward by 1 ms
         instead of letting MediaPipe raise.
         """
+        people = _samples(self._track(rgb, t_ms), self._last_t_ms / 1000.0, rgb.shape)
+        return people[0] if people else None
+
+    def detect_in_crop(self, rgb: np.ndarray, box: Box, t_ms: int) -> PoseSample | None:
+        """The person tracked inside `box` (pixel bounds within `rgb`), or None. Landmarks are in pixels of the
+        whole frame and `image_size` is the whole frame's, as from `detect`; world landmarks (metres around the
+        hips) do not depend on the crop.
+
+        The tracking carries over from the previous call: keep the box still between frames where possible, and
+        call `forget_person` before the first window, after moving it elsewhere and before going back to
+        `detect`."""
+        crop = box.crop(rgb)
+        if crop.shape[0] < 1 or crop.shape[1] < 1:
+            return None
+        people = _samples(self._track(crop, t_ms), self._last_t_ms / 1000.0, crop.shape)
+        if not people:
+            return None
+        height, width = rgb.shape[:2]
+        p = people[0]
+        return PoseSample(t_s=p.t_s, xy_px=box.to_frame(p.xy_px), visibility=p.visibility, world_m=p.world_m,
+                          image_size=(width, height))
+
+    def forget_person(self, t_ms: int) -> None:
+        """End the tracking, so the next `detect` or `detect_in_crop` looks for a person afresh instead of
+        following the last one's position (which belongs to another picture's coordinates). Shows the tracker a
+        small blank picture, where it finds nobody: a few milliseconds, far cheaper than a new landmarker.
+        Uses up one timestamp (`t_ms`, nudged like `detect`'s)."""
+        if self._last_t_ms >= 0:
+            self._track(np.zeros((32, 32, 3), np.uint8), t_ms)
+
+    def _track(self, rgb: np.ndarray, t_ms: int):
         first_frame = self._last_t_ms < 0
         t_ms = max(int(t_ms), self._last_t_ms + 1)
         self._last_t_ms = t_ms
         if first_frame:
             with native_logs_silenced():  # the first frame prints the rest of the start-up notices
-                result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
-        else:
-            result = self._landmarker.detect_for_video(self._image(rgb), t_ms)
-        people = _samples(result, t_ms / 1000.0, rgb.shape)
-        return people[0] if people else None
+                return self._landmarker.detect_for_video(self._image(rgb), t_ms)
+        return self._landmarker.detect_for_video(self._image(rgb), t_ms)
 
     def detect_people(self, rgb: np.ndarray, t_ms: int) -> list[PoseSample]:
         """Every person found in this frame on its own (no tracking), up to PEOPLE_SEARCH_MAX."""
@@ -132,6 +169,11 @@ def _samples(result, t_s: float, shape: tuple[int, ...]) -> list[PoseSample]:
 
 
 def _image_types():
-    import mediapipe as mp
-
+    # The first import loads MediaPipe's native library (tasks/c/libmediapipe.so). A damaged or incomplete
+    # install (a bundle missing it, a wheel for another CPU) fails here: one line, like a broken model.
+    try:
+        import mediapipe as mp
+    except (ImportError, OSError) as exc:
+        raise ModelFileError(f"MediaPipe could not be loaded ({type(exc).__name__}: {exc}). "
+                             "Reinstall Medius Coach.") from None
     return mp.Image, mp.ImageFormat.SRGB

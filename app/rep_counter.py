@@ -2,7 +2,12 @@
 
 The signal is in degrees above the user's own resting level (the tracker subtracts the baseline). A rep is
 rest → rising past `enter_deg` → back below `exit_deg` (< enter_deg). Two thresholds stop jitter near one line
-from double counting; minimum times stop a single noisy spike from counting at all. A hold at the top is one
+from double counting; minimum times stop a single noisy spike from counting at all.
+
+Both lines also move with the movement itself, because the resting level drifts during a set (the knees stop
+closing fully as a clamshell set tires, by more than the gap between the lines) and a slow camera sees too few
+frames of the lowest point: a rep also ends once the signal falls below `exit_fraction` of its own peak, and the
+next one starts only after the signal has risen again by the lines' gap from the lowest point since. A hold at the top is one
 rep however long it lasts, because nothing happens until the signal comes back down. The rep is reported when
 it ends, so the count never runs ahead of the user and never has to be taken back.
 """
@@ -24,6 +29,7 @@ class CounterParams:
     min_up_s: float = 0.25  # time above enter_deg needed for the rep to count
     min_rep_s: float = 0.6  # shortest plausible rep, start to end
     max_gap_s: float = 1.0  # a rep survives missing samples this long, then it is abandoned
+    exit_fraction: float = 0.35  # a rep also ends below this share of its peak
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class RepCounter:
         self._peak = (-math.inf, 0.0)
         self._up_trace: list[tuple[float, float]] = []
         self._t_last_seen_s: float | None = None
+        self._rest_low = math.inf  # lowest signal since the last rep ended
 
     @property
     def peak_deg(self) -> float:
@@ -61,6 +68,7 @@ class RepCounter:
         self.phase = self.REST
         self._t_left_rest_s = None
         self._t_last_seen_s = None
+        self._rest_low = math.inf
 
     def step(self, value_deg: float | None, t_s: float) -> RepCycle | None:
         if value_deg is None or not math.isfinite(value_deg):
@@ -69,11 +77,12 @@ class RepCounter:
             return None
         self._t_last_seen_s = t_s
         if self.phase == self.REST:
-            if value_deg < self.p.exit_deg:
+            self._rest_low = min(self._rest_low, value_deg)
+            if value_deg < self.p.exit_deg or value_deg <= self._rest_low:
                 self._t_left_rest_s = None
             elif self._t_left_rest_s is None:
                 self._t_left_rest_s = t_s
-            if value_deg >= self.p.enter_deg:
+            if value_deg >= max(self.p.enter_deg, self._rest_low + self.p.enter_deg - self.p.exit_deg):
                 self.phase = self.UP
                 self._t_entered_s = t_s
                 self._t_above_s = 0.0
@@ -90,11 +99,12 @@ class RepCounter:
         if value_deg > self._peak[0]:
             self._peak = (value_deg, t_s)
         self._up_trace.append((t_s, value_deg))
-        if value_deg >= self.p.exit_deg:
+        if value_deg >= max(self.p.exit_deg, self.p.exit_fraction * self._peak[0]):
             return None
         t_start = self._t_left_rest_s if self._t_left_rest_s is not None else self._t_entered_s
         self.phase = self.REST
         self._t_left_rest_s = None
+        self._rest_low = value_deg
         if self._t_above_s < self.p.min_up_s or t_s - t_start < self.p.min_rep_s:
             return None  # a spike, not a rep
         self.count += 1

@@ -119,6 +119,9 @@ class SetResult:
     ended_s: float | None = None
     outcome: str = "pending"  # "done" | "partial" | "skipped" | "pending"
     note: str = ""  # e.g. "camera lost", "video ended"
+    # Fault code → reason, for faults some rep of this set could not be judged on (first reason met). Said once
+    # per set, so the first rep that brings a code is the one that is told.
+    unjudged: dict[str, str] = field(default_factory=dict)
 
 
 def flatten(plan: SessionPlan) -> list[SetStep]:
@@ -190,6 +193,19 @@ class SessionRun:
         result = self.current_result
         result.reps += 1
         return result.reps >= result.step.target_reps
+
+    def record_unjudged(self, unjudged: tuple[tuple[str, str], ...],
+                        before_pause: bool = False) -> list[tuple[str, str]]:
+        """Note a counted rep's not-judged faults (code, reason); returns those new to this set, which the caller
+        tells the user once. Same rules as `record_rep` for what counts."""
+        if self.phase is not Phase.LIVE or (self.paused and not before_pause):
+            return []
+        seen, new = self.current_result.unjudged, []
+        for code, reason in unjudged:
+            if code not in seen:
+                seen[code] = reason
+                new.append((code, reason))
+        return new
 
     def record_fault(self, t_s: float, code: str, before_pause: bool = False) -> None:
         if self.phase is Phase.LIVE and (not self.paused or before_pause):
@@ -334,6 +350,7 @@ def summary_rows(run: SessionRun) -> list[dict]:
                 "reps": r.reps,
                 "outcome": r.outcome,
                 "faults": counts,
+                "unjudged": dict(r.unjudged),  # code → reason, what could not be judged in this set
                 "note": r.note,
             }
         )

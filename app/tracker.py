@@ -208,8 +208,8 @@ class ExerciseTracker:
         value, key = self._signal.value(values)
         self._signal_key = key
         at_rest = self.counter.phase == RepCounter.REST
-        if at_rest and math.isfinite(value) and value < self.params.counter.exit_deg:
-            self._signal.follow_rest(values, dt_s, self.params.counter.exit_deg)
+        if at_rest and math.isfinite(value) and value < self.params.counter.enter_deg:
+            self._signal.follow_rest(values, dt_s, self.params.counter.enter_deg)
             # Faults are deviations from the user's resting posture, so their references follow it too. This
             # also repairs references learnt while settling happened to fall in the middle of a rep.
             if self._relearn_faults_until_s is None:
@@ -231,7 +231,7 @@ class ExerciseTracker:
             self._relearn_fault_baselines(m, t_s)
         # Form is judged while the user moves through a rep: getting into position, shifting at rest or
         # reaching for the remote are not exercise form.
-        in_rep = self.counter.phase == RepCounter.UP or (math.isfinite(value) and value >= self.params.counter.exit_deg)
+        in_rep = self.counter.phase == RepCounter.UP
         for code, monitor in self._monitors.items():
             measure = self._fault_value(code, m) if in_rep else math.nan
             if not in_rep and monitor.active:

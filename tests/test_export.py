@@ -132,3 +132,71 @@ def test_parse_day():
     assert cli_history.parse_day("30d", today=today) == "2026-10-22"
     assert cli_history.parse_day("2w", today=today) == "2026-11-07"
     assert cli_history.parse_day("2026-01-05") == "2026-01-05"
+
+
+# ---- faults a rep could not be judged on ------------------------------------------------------------------------
+
+OVERLAP = ("pelvis_roll_back", "hips overlap from this camera angle")
+FEET = ("feet_apart", "feet not clearly seen")
+
+
+@pytest.fixture
+def unjudged_db(tmp_path):
+    """Two clamshell sessions of one set each: the first set's reps 1-3 could not judge the pelvis (rep 3 not the
+    feet either); the second set was judged throughout. Plus one step-down set with nothing unjudged."""
+    path = tmp_path / "u.db"
+    t = dt.datetime(2026, 10, 5, 9, tzinfo=dt.timezone.utc).timestamp()
+
+    def reps(unjudged_for):
+        return [RepCompleted(i, "left", 3.0 * i, 3.0 * i + 1.0, 3.0 * i + 2.0, 40.0, (),
+                             unjudged_for.get(i, ())) for i in range(1, 5)]
+
+    with Store(path) as store:
+        store.import_session(SessionRecord(started_utc_s=t, local_day="2026-10-05", sets=[
+            SetRecord("clamshell", "left", t, 4, 4, t + 60, "camera:0",
+                      reps({1: (OVERLAP,), 2: (OVERLAP,), 3: (OVERLAP, FEET)})),
+            SetRecord("step-down", "left", t + 100, 4, 4, t + 160, "camera:0", reps({}))]))
+        store.import_session(SessionRecord(started_utc_s=t + 86400, local_day="2026-10-06", sets=[
+            SetRecord("clamshell", "left", t + 86400, 4, 4, t + 86460, "camera:0", reps({}))]))
+    return path
+
+
+def test_json_export_has_unjudged_per_rep(unjudged_db):
+    with Store(unjudged_db) as store:
+        buf = io.StringIO()
+        export.write_json(store, buf)
+    first_set = json.loads(buf.getvalue())["sessions"][0]["sets"][0]
+    assert [r["unjudged"] for r in first_set["reps"]] == [
+        [{"code": OVERLAP[0], "reason": OVERLAP[1]}]] * 2 + [
+        [{"code": OVERLAP[0], "reason": OVERLAP[1]}, {"code": FEET[0], "reason": FEET[1]}], []]
+    assert first_set["reps"][0]["faults"] == []  # not judged is not a fault
+
+
+def test_csv_reps_table_has_an_unjudged_column(unjudged_db):
+    with Store(unjudged_db) as store:
+        buf = io.StringIO()
+        export.write_csv(store, buf)
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert list(rows[0])[-2:] == ["faults", "unjudged"]
+    assert [r["unjudged"] for r in rows[:4]] == [
+        "pelvis_roll_back: hips overlap from this camera angle"] * 2 + [
+        "pelvis_roll_back: hips overlap from this camera angle;feet_apart: feet not clearly seen", ""]
+    assert all(r["unjudged"] == "" for r in rows[4:])
+
+
+def test_report_says_per_exercise_which_faults_were_not_judged_in_how_many_sets(unjudged_db):
+    with Store(unjudged_db) as store:
+        html = export.build_report_html(store, since_day="2026-10-01", until_day="2026-10-31",
+                                        today=dt.date(2026, 10, 31))
+    line = ("<p class='unjudged'>Not judged: Pelvis rolls back in 1 of 2 sets (hips overlap from this camera angle)"
+            " · Feet apart in 1 of 2 sets (feet not clearly seen).</p>")
+    assert html.count("<p class='unjudged'>") == 1  # one line for clamshell, none for the judged step-downs
+    assert line in html
+    assert html.index("<h2>Clamshell</h2>") < html.index(line) < html.index("<h2>Step-down</h2>")
+    assert "neither a fault nor good form" in html
+
+
+def test_report_without_unjudged_faults_has_no_such_line(db):
+    with Store(db) as store:
+        html = export.build_report_html(store, today=dt.date(2026, 10, 31))
+    assert "not judged" not in html.lower()

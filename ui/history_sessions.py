@@ -1,4 +1,5 @@
-"""The session list (paged from the log as the user scrolls) and one session's sets, reps and faults."""
+"""The session list (paged from the log as the user scrolls) and one session's sets, reps and faults, and per set
+what could not be judged."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from app.export import exercise_label, fault_label
-from app.storage import SessionRecord, SessionSummary, Store
+from app.export import exercise_label, fault_label, judged_part
+from app.storage import SessionRecord, SessionSummary, SetRecord, Store
 
 PAGE = 60
 SHORT_LABELS = {"side-lying-abduction": "Side-lying abd.", "clamshell": "Clamshell", "step-down": "Step-down"}
@@ -95,8 +96,29 @@ def _clock(t_utc_s: float | None) -> str:
     return dt.datetime.fromtimestamp(t_utc_s).strftime("%H:%M") if t_utc_s is not None else "…"
 
 
+def _set_outcome(st: SetRecord) -> str:
+    """'2 reps with faults', 'clean'; plus what could not be judged, since "clean" alone would claim good form
+    for what was never checked."""
+    faulty = sum(1 for r in st.reps if r.faults)
+    outcome = f"{faulty} rep{'s' if faulty != 1 else ''} with faults" if faulty else "clean"
+    parts = dict.fromkeys(judged_part(code) for code, _, _ in st.not_judged())  # two codes may share a part
+    return f"{outcome} · {', '.join(parts)} not judged" if parts else outcome
+
+
+def _not_judged_item(code: str, reason: str, reps: int, total: int, brush: QBrush) -> QTreeWidgetItem:
+    """'Pelvis not judged' | 'hips overlap from this camera angle (3 of 10 reps)', grey: not a fault."""
+    count = f"{reps} of {total} reps"
+    line = QTreeWidgetItem([f"{judged_part(code).capitalize()} not judged", "", "", "",
+                            f"{reason} ({count})" if reason else count])
+    line.setToolTip(0, f"{fault_label(code)} could not be checked on these reps: neither a fault nor good form.")
+    line.setForeground(0, brush)
+    line.setForeground(4, brush)
+    return line
+
+
 class SessionDetail(QTreeWidget):
-    """Sets of one session; under each set its reps (time, peak, tempo, faults) and the fault cues shown."""
+    """Sets of one session; under each set what could not be judged (one line per fault), its reps (time, peak,
+    tempo, faults) and the fault cues shown."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -122,14 +144,15 @@ class SessionDetail(QTreeWidget):
         self.addTopLevelItem(head)
         head.setFirstColumnSpanned(True)
         red = QBrush(QColor("#b03a2e"))
+        grey = QBrush(QColor("#5f6b75"))
         for n, st in enumerate(s.sets, 1):
             achieved = st.achieved_reps if st.achieved_reps is not None else len(st.reps)
             target = f"/{st.target_reps}" if st.target_reps else ""
-            faulty = sum(1 for r in st.reps if r.faults)
             item = QTreeWidgetItem([f"Set {n}: {exercise_label(st.exercise)}, {st.side or '?'} — {achieved}{target} reps",
-                                    f"{_clock(st.started_utc_s)}–{_clock(st.ended_utc_s)}", "", "",
-                                    f"{faulty} rep{'s' if faulty != 1 else ''} with faults" if faulty else "clean"])
+                                    f"{_clock(st.started_utc_s)}–{_clock(st.ended_utc_s)}", "", "", _set_outcome(st)])
             self.addTopLevelItem(item)
+            for code, reason, reps in st.not_judged():  # once per set, before the reps
+                item.addChild(_not_judged_item(code, reason, reps, len(st.reps), grey))
             for r in st.reps:
                 child = QTreeWidgetItem([f"Rep {r.index}", f"{r.t_start_s:.1f}–{r.t_end_s:.1f} s",
                                          f"{r.peak_deg:.0f}°",

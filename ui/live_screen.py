@@ -7,8 +7,10 @@ restarts mid-set. Painting is driven by snapshots; counting is not (it happens i
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from app.export import judged_part
 from app.session_plan import SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.video_view import VideoView
@@ -101,6 +103,15 @@ class LiveScreen(QWidget):
         # FormWarning.value is degrees, except feet_apart: a ratio of thigh length.
         shown = f"{value:.2f}" if code == "feet_apart" else f"{value:.0f}°"
         self.faults.insertItem(0, f"{t_s:5.1f} s  {message} ({shown})")
+
+    def add_unjudged(self, t_s: float, code: str, reason: str) -> None:
+        """One line for a fault this set cannot be judged on (the controller sends each code once per set).
+        Grey, without a value: it is not a warning."""
+        text = f"{judged_part(code).capitalize()} not judged" + (f": {reason}" if reason else "")
+        item = QListWidgetItem(f"{t_s:5.1f} s  {text}")
+        item.setForeground(QBrush(QColor("#5f6b75")))
+        item.setData(Qt.ItemDataRole.UserRole, ("unjudged", code))
+        self.faults.insertItem(0, item)
 
     def set_metrics(self, metrics: dict[str, float], frames_processed: int = 0, frames_dropped: int = 0) -> None:
         if self.detail.isVisible():

@@ -276,6 +276,9 @@ class SessionController(QObject):
         reps = run.current_result.reps
         self.window.live.set_count(reps, run.current.target_reps)
         self.sound.rep(reps)
+        # Told once per set and silently: not judged is not a warning, so no cue and no sound.
+        for code, reason in run.record_unjudged(rep.unjudged, before_pause):
+            self.window.live.add_unjudged(rep.t_end_s, code, reason)
         self._peak_fraction = 0.0
         if reached:
             # Deferred: listeners must see this rep before the SetEnded that it causes.

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.events import Exercise, Fault
+from app.export import judged_part
 from app.session_plan import SessionRun, summary_rows
 from ui.exercise_texts import SIDE_NAMES, title
 from ui.widgets import action_button, big_label
@@ -22,6 +23,15 @@ FAULT_NAMES = {
     Fault.TRUNK_LEAN.value: "trunk lean",
     Fault.TOO_FAST.value: "too fast",
 }
+def unjudged_note(unjudged: dict[str, str]) -> str:
+    """{'pelvis_roll_back': 'hips overlap from this camera angle'} → 'not judged: pelvis (hips overlap from this
+    camera angle)'; several faults are joined by commas."""
+    if not unjudged:
+        return ""
+    parts = [judged_part(code) + (f" ({reason})" if reason else "") for code, reason in unjudged.items()]
+    return "not judged: " + ", ".join(parts)
+
+
 OUTCOME_NAMES = {"done": "✔ done", "partial": "partly", "skipped": "skipped", "pending": "—"}
 
 
@@ -70,6 +80,9 @@ class SummaryScreen(QWidget):
             faults_text = ", ".join(f"{FAULT_NAMES.get(k, k)} ×{n}" for k, n in sorted(r["faults"].items()))
             if not faults_text and r["reps"]:
                 faults_text = "none seen"
+            not_judged = unjudged_note(r["unjudged"])
+            if not_judged:
+                faults_text = f"{faults_text}; {not_judged}" if faults_text else not_judged
             if r["note"]:
                 faults_text = f"{faults_text}  ({r['note']})" if faults_text else r["note"]
             cells = (title(Exercise(r["exercise"])), SIDE_NAMES.get(r["side"], r["side"]), str(r["set"]),

@@ -32,7 +32,8 @@ def session_from_analysis(result, *, ended_utc_s: float | None = None, plan_name
                           target_reps: int | None = None) -> SessionRecord:
     """One session with one set from an `AnalysisResult` (fields used: exercise, side, the rep events (`rep_events`
     or `reps`), warnings, frames, frames_with_pose, duration_s, and the source (`source` or `video`)).
-    The session ends at `ended_utc_s` (default: now) and starts the video's duration earlier."""
+    The session ends at `ended_utc_s` (default: now) and starts the video's duration earlier. The rep events are
+    stored as they are, so each rep's faults and what it could not judge (`RepCompleted.unjudged`) go with it."""
     end = time.time() if ended_utc_s is None else ended_utc_s
     duration = float(getattr(result, "duration_s", 0.0) or 0.0)
     start = end - duration

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from app.events import FormWarning, RepCompleted
@@ -19,6 +20,18 @@ class SetRecord:
     reps: list[RepCompleted] = field(default_factory=list)
     warnings: list[FormWarning] = field(default_factory=list)
     id: int | None = None
+
+    def not_judged(self) -> list[tuple[str, str, int]]:
+        """Per fault code this set's reps could not be judged on: (code, reason, reps), in the order first met.
+
+        One line per set is what the user reads; the reason given is the one most of those reps had."""
+        reasons: dict[str, Counter[str]] = {}
+        reps: Counter[str] = Counter()
+        for rep in self.reps:
+            for code, reason in rep.unjudged:
+                reasons.setdefault(code, Counter())[reason] += 1
+            reps.update({code for code, _ in rep.unjudged})
+        return [(code, c.most_common(1)[0][0], reps[code]) for code, c in reasons.items()]
 
 
 @dataclass

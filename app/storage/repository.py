@@ -131,6 +131,9 @@ class Store:
             ).lastrowid
             c.executemany("INSERT INTO rep_faults (rep_id, position, code) VALUES (?,?,?)",
                           [(rep_id, i, code) for i, code in enumerate(rep.faults)])
+            # In the rep's own transaction: a rep is never in the log without what it could not judge.
+            c.executemany("INSERT INTO rep_unjudged (rep_id, position, code, reason) VALUES (?,?,?,?)",
+                          [(rep_id, i, code, reason) for i, (code, reason) in enumerate(rep.unjudged)])
             c.execute(
                 "UPDATE sets SET rep_count = rep_count + 1, peak_deg_sum = peak_deg_sum + ?, "
                 "peak_deg_max = MAX(COALESCE(peak_deg_max, ?), ?), faulty_reps = faulty_reps + ?, "
@@ -243,12 +246,18 @@ class Store:
                 "SELECT f.rep_id, f.code FROM rep_faults f JOIN reps r ON r.id = f.rep_id JOIN sets t ON "
                 "t.id = r.set_id WHERE t.session_id = ? ORDER BY f.rep_id, f.position", (session_id,)):
             faults.setdefault(rep_id, []).append(code)
+        unjudged: dict[int, list[tuple[str, str]]] = {}
+        for rep_id, code, reason in self._read(
+                "SELECT u.rep_id, u.code, u.reason FROM rep_unjudged u JOIN reps r ON r.id = u.rep_id JOIN sets t "
+                "ON t.id = r.set_id WHERE t.session_id = ? ORDER BY u.rep_id, u.position", (session_id,)):
+            unjudged.setdefault(rep_id, []).append((code, reason))
         for rep in self._read(
                 "SELECT r.id, r.set_id, r.idx, r.side, r.t_start_s, r.t_peak_s, r.t_end_s, r.peak_deg FROM reps r "
                 "JOIN sets t ON t.id = r.set_id WHERE t.session_id = ? ORDER BY r.set_id, r.id", (session_id,)):
             by_id[rep[1]].reps.append(RepCompleted(index=rep[2], side=rep[3], t_start_s=rep[4], t_peak_s=rep[5],
                                                    t_end_s=rep[6], peak_deg=rep[7],
-                                                   faults=tuple(faults.get(rep[0], ()))))
+                                                   faults=tuple(faults.get(rep[0], ())),
+                                                   unjudged=tuple(unjudged.get(rep[0], ()))))
         for w in self._read(
                 "SELECT e.set_id, e.t_s, e.code, e.value, e.message FROM fault_events e JOIN sets t ON "
                 "t.id = e.set_id WHERE t.session_id = ? ORDER BY e.set_id, e.id", (session_id,)):
@@ -286,6 +295,17 @@ class Store:
             "JOIN reps r ON r.set_id = t.id JOIN rep_faults f ON f.rep_id = r.id "
             "WHERE t.local_day >= ? AND t.local_day <= ? AND (? IS NULL OR t.exercise = ?) "
             "GROUP BY t.exercise, t.side, f.code ORDER BY 4 DESC",
+            (since_day or "0000-00-00", until_day or "9999-99-99", exercise, exercise))]
+
+    def unjudged_sets(self, *, since_day: str | None = None, until_day: str | None = None,
+                      exercise: str | None = None) -> list[tuple[str, str, int, str, str, int]]:
+        """(exercise, side, set id, fault code, reason, reps) for every set in the period with reps that could not
+        be judged on that fault, oldest set first. Reads rep rows of the period (only those with such rows)."""
+        return [tuple(r) for r in self._read(
+            "SELECT t.exercise, t.side, t.id, u.code, u.reason, COUNT(DISTINCT u.rep_id) FROM sets t "
+            "JOIN reps r ON r.set_id = t.id JOIN rep_unjudged u ON u.rep_id = r.id "
+            "WHERE t.local_day >= ? AND t.local_day <= ? AND (? IS NULL OR t.exercise = ?) "
+            "GROUP BY t.id, u.code, u.reason ORDER BY t.started_utc_s, t.id, u.code, 6 DESC",
             (since_day or "0000-00-00", until_day or "9999-99-99", exercise, exercise))]
 
     def active_days(self, since_day: str | None = None) -> list[str]:

@@ -32,8 +32,8 @@ def to_json(record: SessionRecord) -> dict:
         "sets": [{
             "exercise": s.exercise, "side": s.side, "started_utc_s": s.started_utc_s, "ended_utc_s": s.ended_utc_s,
             "target_reps": s.target_reps, "achieved_reps": s.achieved_reps, "source": s.source,
-            "reps": [[r.index, r.side, r.t_start_s, r.t_peak_s, r.t_end_s, r.peak_deg, list(r.faults)]
-                     for r in s.reps],
+            "reps": [[r.index, r.side, r.t_start_s, r.t_peak_s, r.t_end_s, r.peak_deg, list(r.faults),
+                      [[code, reason] for code, reason in r.unjudged]] for r in s.reps],
             "warnings": [[w.t_s, w.code, w.value, w.message] for w in s.warnings],
         } for s in record.sets],
     }
@@ -47,9 +47,15 @@ def from_json(data: dict) -> SessionRecord:
         rec.sets.append(SetRecord(
             exercise=s["exercise"], side=s["side"], started_utc_s=s["started_utc_s"], ended_utc_s=s["ended_utc_s"],
             target_reps=s["target_reps"], achieved_reps=s["achieved_reps"], source=s["source"],
-            reps=[RepCompleted(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6])) for r in s["reps"]],
+            reps=[_rep_from_json(r) for r in s["reps"]],
             warnings=[FormWarning(w[0], w[1], w[2], w[3]) for w in s["warnings"]]))
     return rec
+
+
+def _rep_from_json(r: list) -> RepCompleted:
+    # Version 1 files (written before reps carried what they could not judge) have seven fields.
+    unjudged = tuple((str(code), str(reason)) for code, reason in r[7]) if len(r) > 7 else ()
+    return RepCompleted(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6]), unjudged)
 
 
 def write_rescue_file(record: SessionRecord, folder: pathlib.Path) -> pathlib.Path:
@@ -58,7 +64,8 @@ def write_rescue_file(record: SessionRecord, folder: pathlib.Path) -> pathlib.Pa
     path = folder / f"session-{record.uid}.json"
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"format": "medius-unsaved-session", "version": 1, "session": to_json(record)}, f)
+        # Version 2: each rep has an eighth field, its not-judged faults. Readers take both versions.
+        json.dump({"format": "medius-unsaved-session", "version": 2, "session": to_json(record)}, f)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

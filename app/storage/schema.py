@@ -162,8 +162,29 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Faults a rep could not be judged on, and why (e.g. pelvis roll-back while the hips overlap on camera).
+
+    Not judged is neither a fault nor good form, so it gets its own table instead of a pseudo-code in
+    rep_faults (which every fault count reads). Older reps simply have no rows here: nothing to carry over.
+    `position` keeps the engine's order, as rep_faults does, so a rep reads back exactly as it was reported.
+    """
+    _script(
+        conn,
+        """
+        CREATE TABLE rep_unjudged (
+            rep_id INTEGER NOT NULL REFERENCES reps(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (rep_id, position)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS = [_v1, _v2]
+MIGRATIONS = [_v1, _v2, _v3]
 LATEST_VERSION = len(MIGRATIONS)
 
 

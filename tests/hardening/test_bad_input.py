@@ -260,6 +260,19 @@ def test_bad_model_exits_3_with_one_line(tmp_path, case):
     assert_one_line_error(medius("analyze", video, "--exercise", "clamshell", cwd=copy), 3, needle)
 
 
+def test_a_mediapipe_whose_native_library_does_not_load_exits_3_with_one_line(tmp_path):
+    # A damaged install: the package is there but its shared library cannot be loaded (as in a bundle that
+    # lost libmediapipe.so). The stand-in package fails its import exactly the way ctypes reports that.
+    broken = tmp_path / "site" / "mediapipe"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        'raise OSError("libmediapipe.so: cannot open shared object file: No such file or directory")\n')
+    video = write_video(tmp_path / "v.mp4", 3, (64, 48))
+    result = medius("analyze", video, "--exercise", "clamshell",
+                    env_extra={"PYTHONPATH": str(tmp_path / "site")})
+    assert_one_line_error(result, 3, "MediaPipe could not be loaded", "Reinstall")
+
+
 # -- cameras -----------------------------------------------------------------------------------------------------
 
 def test_camera_that_does_not_exist_is_a_clear_input_error():

@@ -79,3 +79,6 @@ def test_medius_analyze_log_records_a_session(tmp_path, capsys):
     assert s.source == f"file:{video.name}" and s.sets[0].exercise == "clamshell"
     assert [(r.index, r.t_peak_s, r.peak_deg) for r in s.sets[0].reps] == [
         (r["index"], r["t_peak_s"], r["peak_deg"]) for r in payload["rep_events"]]
+    # What each rep could not judge is logged as the analysis reported it.
+    assert [r.unjudged for r in s.sets[0].reps] == [
+        tuple((u["code"], u["reason"]) for u in r["unjudged"]) for r in payload["rep_events"]]

@@ -169,7 +169,8 @@ def test_a_failing_migration_step_rolls_back_completely(tmp_path, monkeypatch):
         real_v2(conn)  # all of v2's DDL and data moves ...
         raise sqlite3.OperationalError("disk I/O error")  # ... then the step dies before COMMIT
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], crashing_v2])
+    later = schema.MIGRATIONS[2:]  # the steps after v2 stay as they are
+    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], crashing_v2, *later])
     try:
         Store(path)
         raise AssertionError("expected the migration to fail")
@@ -180,6 +181,6 @@ def test_a_failing_migration_step_rolls_back_completely(tmp_path, monkeypatch):
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {"sessions", "sets", "reps", "fault_events"}
     conn.close()
-    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], real_v2])
+    monkeypatch.setattr(schema, "MIGRATIONS", [schema.MIGRATIONS[0], real_v2, *later])
     with Store(path) as store:
         assert len(store.get_session(1).sets[0].reps) == 3
