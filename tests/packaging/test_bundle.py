@@ -261,6 +261,7 @@ class _Running(subprocess.Popen):
             self.wait()
         self._err.close()
         self.stderr_text = self._err_path.read_text(errors="replace")
+        self._err_path.unlink()  # the working folder may be the checkout
 
 
 def _native_lines(home: pathlib.Path) -> set[str]:
