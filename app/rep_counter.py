@@ -29,7 +29,7 @@ class CounterParams:
     min_up_s: float = 0.25  # time above enter_deg needed for the rep to count
     min_rep_s: float = 0.6  # shortest plausible rep, start to end
     max_gap_s: float = 1.0  # a rep survives missing samples this long, then it is abandoned
-    exit_fraction: float = 0.35  # a rep also ends below this share of its peak
+    exit_fraction: float = 0.25  # a rep also ends below this share of its peak
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ else. A call that differs from the recording cannot be inferred there (no pixels
 clip again with `decode=True`, which also checks each frame's digest and infers from the first mismatch on.
 
 Files: out/pose_cache/<fingerprint>/<clip>.<size>.<transform>.npz. The fingerprint covers the model's sha256,
-the mediapipe and OpenCV versions, the estimator's settings, and the source of app/pose_estimator.py,
-app/camera_transforms.py and app/frame_source.py and of every app module they import (what makes the frames,
-timestamps and landmarks; docstrings and comments do not count), read once when this module is imported, i.e.
-next to the code this process runs. Change any of them and old recordings are not found (delete old folders),
-unless you pass `fingerprint=` to reuse a folder on purpose.
+the mediapipe and OpenCV versions, the estimator's settings, and the code of app/pose_estimator.py,
+app/camera_transforms.py, app/frame_source.py and the app modules they import (what makes the frames, the
+timestamps and the landmarks; docstrings and comments do not count; see NOT_FINGERPRINTED). It is read once,
+when this module is imported, so it describes the code this process runs. Change any of it and old recordings
+are not found (delete old folders), unless you pass `fingerprint=` to reuse a folder on purpose.
 
     sys.path.insert(0, "tools")  # as the other tools are imported
     from pose_cache import PoseCache, ReplayMismatch
@@ -73,6 +73,9 @@ from app.pose_estimator import PoseEstimator  # noqa: E402
 
 DEFAULT_CACHE_DIR = ROOT / "out" / "pose_cache"
 FINGERPRINTED_MODULES = ("app/pose_estimator.py", "app/camera_transforms.py", "app/frame_source.py")
+# Imported by the estimator, but what they compute reaches it as call arguments (the crop window's Box), which
+# the replay compares; hashing them would throw every recording away at each change of the window logic.
+NOT_FINGERPRINTED = {"app/person_crop.py"}
 FORMAT_VERSION = 3
 _DIGEST_STRIDE = 16  # every 16th pixel each way: cheap, yet a different frame or decoder shows
 _NOT_RECORDED = {"close"}
@@ -138,7 +141,8 @@ def _encode(value, frames: list):
 def call_key(method: str, args: tuple, kwargs: dict) -> tuple[str, list]:
     """(JSON of the method and its arguments, the frames among them)."""
     frames: list = []
-    encoded = json.dumps([method, _encode(list(args), frames), {k: _encode(v, frames) for k, v in sorted(kwargs.items())}])
+    named = {k: _encode(v, frames) for k, v in sorted(kwargs.items())}
+    encoded = json.dumps([method, _encode(list(args), frames), named])
     return encoded, frames
 
 
@@ -383,7 +387,7 @@ class PoseCache:
 
 def _app_sources(rel: str, seen: set[str]) -> None:
     """`rel` and, transitively, every app module it imports (relative paths, into `seen`)."""
-    if rel in seen or not (ROOT / rel).is_file():
+    if rel in seen or rel in NOT_FINGERPRINTED or not (ROOT / rel).is_file():
         return
     seen.add(rel)
     for node in ast.walk(ast.parse((ROOT / rel).read_text())):

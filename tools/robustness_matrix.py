@@ -13,8 +13,8 @@ records them (as slow as --no-cache), later runs replay them without decoding a 
 tracker, the exercises or the rep counter is re-scored in seconds. If the engine's calls to the estimator no
 longer match a recording, that clip is decoded again and inferred from the first mismatch on.
 
-The loop over frames mirrors app.analysis.analyze_video, which builds its own estimator and cannot take the
-cache's; keep the two in step.
+The loop over frames copies app.analysis.analyze_video, which builds its own estimator and cannot take the
+cache's; tests/engine/test_robustness.py fails when the two results differ, so keep them in step.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import pathlib
 import sys
 import time
@@ -78,6 +79,8 @@ def analyse(source: FrameSource, analyzer: FrameAnalyzer, video: pathlib.Path, e
     result.frames, result.frames_with_pose = analyzer.frames, analyzer.frames_with_pose
     result.duration_s = last_t + 1.0 / source.fps
     result.side, result.camera_cuts = analyzer.tracker.side, analyzer.tracker.cuts
+    result.frames_measured = analyzer.tracker.source_frames["measured"]
+    result.frames_from_picture = analyzer.tracker.source_frames["picture"]
     return result
 
 
@@ -110,7 +113,18 @@ def _run_cached(video: pathlib.Path, exercise: str, transform: str, refresh: boo
     raise AssertionError("a decoding session never raises ReplayMismatch")
 
 
+_parent_pid: int | None = None
+
+
+def _watch_parent(pid: int) -> None:
+    global _parent_pid
+    _parent_pid = pid
+
+
 def run_cell(job: tuple[pathlib.Path, dict, str, bool, bool, str | None]) -> Cell:
+    if _parent_pid is not None and os.getppid() != _parent_pid:
+        # The matrix was killed (a timeout, Ctrl-C): do not run its queued cells for minutes as an orphan.
+        raise SystemExit(1)
     videos_dir, clip, transform, use_cache, refresh, fingerprint = job
     video = videos_dir / clip["file"]
     t0 = time.perf_counter()
@@ -248,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     cells = []
     if args.workers > 1:
         # spawn: a forked child would inherit the parent's OpenCV/MediaPipe threads in an unknown state.
-        with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
+        with multiprocessing.get_context("spawn").Pool(args.workers, _watch_parent, (os.getpid(),)) as pool:
             for cell in pool.imap_unordered(run_cell, jobs):
                 cells.append(cell)
                 _progress(cell, len(cells), len(jobs))
@@ -269,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n" + cache_note(args.cache_fingerprint, cells))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"engine_sha256": engine, "started": started, "wall_s": wall, "transforms": transforms, "clips": [c["file"] for c in clips],
+        payload = {"engine_sha256": engine, "started": started, "wall_s": wall, "transforms": transforms,
+                   "clips": [c["file"] for c in clips],
                    "cells": [asdict(c) | {"mark": c.mark, "exact": c.score.exact} for c in cells]}
         args.json.write_text(json.dumps(payload, indent=1))
     return 0
