@@ -9,7 +9,7 @@ from __future__ import annotations
 import pathlib
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from app.camera_transforms import TransformedSource, get_transform
@@ -197,32 +197,40 @@ def analyze_video(path: str | pathlib.Path, exercise: Exercise | str, side: str 
         raise
     frames = _prefetched(source)
     try:
-        last_t = 0.0
-        for frame in frames:
-            last_t = frame.t_s
-            if frame.index % frame_step:
-                continue
-            step = analyzer.process(frame)
-            for event in step.events:
-                if isinstance(event, RepCompleted):
-                    result.reps.append(event)
-                elif isinstance(event, FormWarning):
-                    result.warnings.append(event)
-                else:
-                    result.statuses.append(event)
-            if progress is not None:
-                progress(frame.index + 1, source.frame_count)
-        result.frames = analyzer.frames
-        result.frames_with_pose = analyzer.frames_with_pose
-        result.duration_s = last_t + 1.0 / source.fps
-        result.side = analyzer.tracker.side
-        result.camera_cuts = analyzer.tracker.cuts
-        result.frames_measured = analyzer.tracker.source_frames["measured"]
-        result.frames_from_picture = analyzer.tracker.source_frames["picture"]
+        collect(frames, analyzer, result, source.fps, frame_step, progress, source.frame_count)
     finally:
         frames.close()
         analyzer.close()
         source.close()
+    return result
+
+
+def collect(frames: Iterable[Frame], analyzer: FrameAnalyzer, result: AnalysisResult, fps: float,
+            frame_step: int = 1, progress: Callable[[int, int | None], None] | None = None,
+            frame_count: int | None = None) -> AnalysisResult:
+    """Run the analyzer over the frames and gather everything `medius analyze` reports into `result`.
+    (Also the loop of tools/robustness_matrix.py, which brings its own frames and a cached estimator.)"""
+    last_t = 0.0
+    for frame in frames:
+        last_t = frame.t_s
+        if frame.index % frame_step:
+            continue
+        for event in analyzer.process(frame).events:
+            if isinstance(event, RepCompleted):
+                result.reps.append(event)
+            elif isinstance(event, FormWarning):
+                result.warnings.append(event)
+            else:
+                result.statuses.append(event)
+        if progress is not None:
+            progress(frame.index + 1, frame_count)
+    result.frames = analyzer.frames
+    result.frames_with_pose = analyzer.frames_with_pose
+    result.duration_s = last_t + 1.0 / fps
+    result.side = analyzer.tracker.side
+    result.camera_cuts = analyzer.tracker.cuts
+    result.frames_measured = analyzer.tracker.source_frames["measured"]
+    result.frames_from_picture = analyzer.tracker.source_frames["picture"]
     return result
 
 

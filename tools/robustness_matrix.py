@@ -13,8 +13,8 @@ records them (as slow as --no-cache), later runs replay them without decoding a 
 tracker, the exercises or the rep counter is re-scored in seconds. If the engine's calls to the estimator no
 longer match a recording, that clip is decoded again and inferred from the first mismatch on.
 
-The loop over frames copies app.analysis.analyze_video, which builds its own estimator and cannot take the
-cache's; tests/engine/test_robustness.py fails when the two results differ, so keep them in step.
+The loop over frames is app.analysis.collect, the same as analyze_video's; only the source and the estimator
+(the cache's) are this tool's own. tests/engine/test_robustness.py checks that the results agree.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from app.analysis import AnalysisResult, FrameAnalyzer  # noqa: E402
+from app.analysis import AnalysisResult, FrameAnalyzer, collect  # noqa: E402
 from app.camera_transforms import TRANSFORMS, TransformedSource  # noqa: E402
 from app.evaluation import PEAK_TOLERANCE_S, ClipScore, load_labels  # noqa: E402
-from app.events import Exercise, FormWarning, RepCompleted  # noqa: E402
+from app.events import Exercise  # noqa: E402
 from app.frame_source import FrameSource, VideoFileSource  # noqa: E402
 from app.pose_estimator import PoseEstimator  # noqa: E402
 
@@ -64,24 +64,9 @@ class Cell:
 
 
 def analyse(source: FrameSource, analyzer: FrameAnalyzer, video: pathlib.Path, exercise: str) -> AnalysisResult:
-    """analyze_video's loop over an already opened source and analyzer (see the module docstring)."""
+    """analyze_video's loop (app.analysis.collect) over an already opened source and analyzer."""
     result = AnalysisResult(video=str(video), exercise=Exercise(exercise).value, side=None, fps=source.fps)
-    last_t = 0.0
-    while (frame := source.read()) is not None:
-        last_t = frame.t_s
-        for event in analyzer.process(frame).events:
-            if isinstance(event, RepCompleted):
-                result.reps.append(event)
-            elif isinstance(event, FormWarning):
-                result.warnings.append(event)
-            else:
-                result.statuses.append(event)
-    result.frames, result.frames_with_pose = analyzer.frames, analyzer.frames_with_pose
-    result.duration_s = last_t + 1.0 / source.fps
-    result.side, result.camera_cuts = analyzer.tracker.side, analyzer.tracker.cuts
-    result.frames_measured = analyzer.tracker.source_frames["measured"]
-    result.frames_from_picture = analyzer.tracker.source_frames["picture"]
-    return result
+    return collect(iter(source.read, None), analyzer, result, source.fps)
 
 
 def _run_uncached(video: pathlib.Path, exercise: str, transform: str) -> tuple[AnalysisResult, str]:
