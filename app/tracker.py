@@ -88,7 +88,6 @@ class ExerciseTracker:
         self._rep_unjudged: dict[str, Counter[str]] = {}
         self._rep_peak_angle = math.nan
         self._fault_side: str | None = None  # the working leg the fault references were learnt with
-        self._signal_key: str | None = None  # which keyed signal moved in this frame
         # Measured frames, and those whose rep signal came mostly from the picture (the rest mostly from the
         # world landmarks): how the per-frame choice of source went, for `medius analyze`.
         self.source_frames: Counter[str] = Counter()
@@ -166,7 +165,7 @@ class ExerciseTracker:
         self._t_last_ok_s = t_s
         resumed = self._t_last_tracked_s is not None and t_s - self._t_last_tracked_s <= RESUME_WITHIN_S
         if self.status != Status.TRACKING and resumed:
-            self._set_status(Status.TRACKING, t_s, events)  # a brief dropout: carry on with the rep
+            self._set_status(Status.TRACKING)  # a brief dropout: carry on with the rep
         elif self.status != Status.TRACKING:
             self._settle(m, t_s, events)
         if self.status == Status.TRACKING:
@@ -177,7 +176,7 @@ class ExerciseTracker:
     # -- stages ----------------------------------------------------------------------------------------------
     def _settle(self, m: Measurement, t_s: float, events: list[Event]) -> None:
         if self.status != Status.SETTLING:
-            self._set_status(Status.SETTLING, t_s, events)
+            self._set_status(Status.SETTLING)
             self._signal.start_settling()
             for base in self._fault_bases.values():
                 base.samples.clear()
@@ -193,7 +192,7 @@ class ExerciseTracker:
         if self._signal.settle(values, t_s, self.params.settle_s, SETTLE_STEADY_DEG):
             for base in (*self._fault_bases.values(), self._anchor_base):
                 base.fix()
-            self._set_status(Status.TRACKING, t_s, events)
+            self._set_status(Status.TRACKING)
 
     def _track(self, m: Measurement, t_s: float, dt_s: float, events: list[Event]) -> None:
         if m.side and not self.side_override:
@@ -206,7 +205,6 @@ class ExerciseTracker:
             self._fault_side = m.fault_side
         values = _signals(m)
         value, key = self._signal.value(values)
-        self._signal_key = key
         at_rest = self.counter.phase == RepCounter.REST
         if at_rest and math.isfinite(value) and value < self.params.counter.enter_deg:
             self._signal.follow_rest(values, dt_s, self.params.counter.enter_deg)
@@ -338,11 +336,12 @@ class ExerciseTracker:
         # one is reported (and the prompt it shows would only flicker for shorter ones).
         brief = lost_for_s <= BRIEF_DROPOUT_S and self.status in (Status.SETTLING, Status.TRACKING)
         if not brief:
-            self._set_status(status, t_s, events, message)
+            self._set_status(status, message)
         self.counter.step(None, t_s)
         return self._result(t_s, events, xy, vis, None)
 
-    def _set_status(self, status: Status, t_s: float, events: list[Event], message: str = "") -> None:
+    def _set_status(self, status: Status, message: str = "") -> None:
+        """What the tracker is doing now; `_announce` decides when the user is told."""
         self.status = status
         self._status_message = message or (
             self.model.wrong_view_message if status == Status.WRONG_VIEW else STATUS_MESSAGES[status])
