@@ -79,7 +79,7 @@ def _open_store(args):
 
 
 def run_history(args, out=None) -> int:
-    from app.export import exercise_label, fault_label, iso_utc
+    from app.export import exercise_label, fault_label, iso_utc, judged_part
 
     from app.storage import import_rescue_files
 
@@ -109,6 +109,9 @@ def run_history(args, out=None) -> int:
                           file=out)
                 for w in st.warnings:
                     print(f"    ! {w.t_s:7.1f} s  {fault_label(w.code)} ({w.value:.1f}): {w.message}", file=out)
+                for code, reason, reps in st.not_judged():  # neither a fault nor good form: said once per set
+                    print(f"    ? {judged_part(code).capitalize()} not judged on {reps} of {len(st.reps)} reps: "
+                          f"{reason}", file=out)
             return 0
         t = store.totals()
         print(f"Log: {store.path}", file=out)

@@ -200,3 +200,14 @@ def test_report_without_unjudged_faults_has_no_such_line(db):
     with Store(db) as store:
         html = export.build_report_html(store, today=dt.date(2026, 10, 31))
     assert "not judged" not in html.lower()
+
+
+def test_cli_session_detail_says_once_per_set_what_was_not_judged(unjudged_db, capsys):
+    outs = []
+    for sid in (1, 2):
+        assert cli_history.main(["history", "--db", str(unjudged_db), "--session", str(sid)]) == 0
+        outs.append(capsys.readouterr().out)
+    first_day = next(o for o in outs if "2026-10-05" in o)
+    assert first_day.count("? Pelvis not judged on 3 of 4 reps: hips overlap from this camera angle") == 1
+    assert first_day.count("? Feet not judged on 1 of 4 reps: feet not clearly seen") == 1
+    assert "not judged" not in next(o for o in outs if "2026-10-06" in o)
