@@ -87,6 +87,7 @@ class ExerciseTracker:
         self._rep_frames = 0  # frames of the rep in progress, and per fault those it could not be judged on
         self._rep_unjudged: dict[str, Counter[str]] = {}
         self._rep_peak_angle = math.nan
+        self._rise = math.nan  # this frame's rep signal above rest, from _track
         self._fault_side: str | None = None  # the working leg the fault references were learnt with
         # Measured frames, and those whose rep signal came mostly from the picture (the rest mostly from the
         # world landmarks): how the per-frame choice of source went, for `medius analyze`.
@@ -167,14 +168,14 @@ class ExerciseTracker:
         if self.status != Status.TRACKING and resumed:
             self._set_status(Status.TRACKING)  # a brief dropout: carry on with the rep
         elif self.status != Status.TRACKING:
-            self._settle(m, t_s, events)
+            self._settle(m, t_s)
         if self.status == Status.TRACKING:
             self._t_last_tracked_s = t_s
             self._track(m, t_s, dt_s, events)
         return self._result(t_s, events, xy, vis, m)
 
     # -- stages ----------------------------------------------------------------------------------------------
-    def _settle(self, m: Measurement, t_s: float, events: list[Event]) -> None:
+    def _settle(self, m: Measurement, t_s: float) -> None:
         if self.status != Status.SETTLING:
             self._set_status(Status.SETTLING)
             self._signal.start_settling()
@@ -205,6 +206,7 @@ class ExerciseTracker:
             self._fault_side = m.fault_side
         values = _signals(m)
         value, key = self._signal.value(values)
+        self._rise = value
         at_rest = self.counter.phase == RepCounter.REST
         if at_rest and math.isfinite(value) and value < self.params.counter.enter_deg:
             self._signal.follow_rest(values, dt_s, self.params.counter.enter_deg)
@@ -356,7 +358,9 @@ class ExerciseTracker:
         self._announce(t_s, events)
         signal = None
         if m is not None and self._signal.known:
-            rise, _ = self._signal.value(_signals(m), adopt_new=False)
+            # The rise _track computed for this frame; while settling again, peek without adopting new keys.
+            rise = (self._rise if self.status == Status.TRACKING
+                    else self._signal.value(_signals(m), adopt_new=False)[0])
             signal = rise if math.isfinite(rise) else None
         if m is not None:
             self.source_frames["measured"] += 1
