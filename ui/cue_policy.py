@@ -48,3 +48,35 @@ class CuePolicy:
     def clear(self) -> None:
         self._shown = None
         self._queue.clear()
+
+
+STALE_S = 2.0  # a phrase that could not start within this time is dropped: a late count misleads more than none
+
+
+@dataclass
+class SpeechQueue:
+    """Which phrase to play next (pure; the sound player asks it with the time and whether it is busy).
+
+    One phrase at a time. While one plays, only the newest offered phrase waits (an older waiting one is dropped:
+    "4" is pointless once "5" is due), and a phrase that waited longer than `stale_s` is not said at all."""
+
+    stale_s: float = STALE_S
+    _waiting: tuple[str, float] | None = None  # (key, offered at)
+
+    @property
+    def waiting(self) -> str | None:
+        return self._waiting[0] if self._waiting else None
+
+    def offer(self, key: str, now_s: float) -> None:
+        self._waiting = (key, now_s)
+
+    def next(self, now_s: float, busy: bool) -> str | None:
+        """The phrase to start now, or None (still busy, nothing waiting, or what waited went stale)."""
+        if self._waiting is None or busy:
+            return None
+        key, offered_s = self._waiting
+        self._waiting = None
+        return key if now_s - offered_s <= self.stale_s else None
+
+    def clear(self) -> None:
+        self._waiting = None

@@ -293,7 +293,7 @@ class SessionController(QObject):
         self.run.record_fault(warning.t_s, warning.code, before_pause)
         self.window.live.add_fault(warning.t_s, warning.message, warning.value, warning.code)
         if self.cues.offer(warning.code, warning.message, self._clock()):
-            self.sound.warning()
+            self.sound.warning(warning.code)
             self._refresh_cue()
 
     def _on_status(self, status: Status, message: str = "") -> None:

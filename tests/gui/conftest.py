@@ -64,6 +64,7 @@ class RecordingSound:
         self.muted = False
         self.reps: list[int] = []
         self.warnings = 0
+        self.said: list[str] = []  # other phrases (app.spoken_phrases keys): countdown, "turn over", ...
 
     def set_muted(self, muted):
         self.muted = muted
@@ -72,6 +73,10 @@ class RecordingSound:
         if not self.muted:
             self.reps.append(count)
 
-    def warning(self):
+    def warning(self, code=""):
         if not self.muted:
             self.warnings += 1
+
+    def say(self, key):
+        if not self.muted:
+            self.said.append(key)
