@@ -2,6 +2,7 @@
 
     python tools/make_history_db.py weeks --out out/history_weeks.sqlite3 [--weeks 6] [--videos ../shared/videos]
     python tools/make_history_db.py years --out out/history_5y.sqlite3 [--years 5]
+    python tools/make_history_db.py day --out out/history_day.sqlite3 [--sessions 3]
 
 `weeks`: runs the real engine (`app.analysis.analyze_video`) once on each labelled clip of our three exercises,
 then replays those results as a user's daily sessions over the last N weeks, written through the real
@@ -12,6 +13,8 @@ plus the other side (with the side label swapped). Engine results are cached in 
 
 `years`: a synthetic daily session for every day of N years (2 exercises × 2 sides × 3 sets × 10 reps), bulk
 imported (one transaction per session, synchronous=OFF) — for timing the history screen, not for looking at.
+
+`day`: a new user's log: N synthetic sessions on one day (today), the sparse case the charts must still show.
 """
 
 from __future__ import annotations
@@ -218,6 +221,29 @@ def make_years_db(out: pathlib.Path, *, years: int = 5, seed: int = 5, end_day: 
     return stats
 
 
+def make_day_db(out: pathlib.Path, *, sessions: int = 3, seed: int = 6, day: dt.date | None = None) -> dict:
+    """`sessions` synthetic sessions on one day, two exercises each: a first day's log."""
+    rng = random.Random(seed)
+    day = day or dt.date.today()
+    store = Store(out)
+    stats = {"sessions": 0, "reps": 0}
+    for k in range(sessions):
+        t = dt.datetime.combine(day, dt.time(8 + 4 * k, rng.randrange(60))).timestamp()
+        sets = []
+        for ex in EXERCISES[:2] if k % 2 == 0 else EXERCISES[1:]:
+            for side in ("left", "right"):
+                reps = [RepCompleted(i, side, 4.0 * i, 4.0 * i + 1.8, 4.0 * i + 3.7, 35.0 + rng.gauss(0, 3),
+                                     ("too_fast",) if rng.random() < 0.15 else ()) for i in range(1, 11)]
+                sets.append(SetRecord(ex, side, t, 10, 10, t + 45, "camera:0", reps))
+                t += 60
+                stats["reps"] += 10
+        store.import_session(SessionRecord(started_utc_s=sets[0].started_utc_s, ended_utc_s=t, plan_name="First day",
+                                           source="camera:0", sets=sets))
+        stats["sessions"] += 1
+    store.close()
+    return stats
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="mode", required=True)
@@ -230,6 +256,9 @@ def main(argv=None) -> int:
     y = sub.add_parser("years")
     y.add_argument("--out", type=pathlib.Path, default=ROOT / "out" / "history_5y.sqlite3")
     y.add_argument("--years", type=int, default=5)
+    one = sub.add_parser("day")
+    one.add_argument("--out", type=pathlib.Path, default=ROOT / "out" / "history_day.sqlite3")
+    one.add_argument("--sessions", type=int, default=3)
     args = p.parse_args(argv)
     for suffix in ("", "-wal", "-shm"):
         pathlib.Path(str(args.out) + suffix).unlink(missing_ok=True)
@@ -237,6 +266,8 @@ def main(argv=None) -> int:
     if args.mode == "weeks":
         clips = analyse_clips(args.videos, args.cache, QUICK_CLIPS if args.quick else None)
         stats = make_weeks_db(args.out, clips, weeks=args.weeks)
+    elif args.mode == "day":
+        stats = make_day_db(args.out, sessions=args.sessions)
     else:
         stats = make_years_db(args.out, years=args.years)
     size_mb = args.out.stat().st_size / 1e6

@@ -1,6 +1,10 @@
 """Screenshots of the real app on a labelled clip: instruction card, live set (skeleton + counter), rest, summary.
 
     xvfb-run -a -s "-screen 0 1280x800x24" /work/venv/bin/python tools/screenshots.py [--clip PATH] [--out DIR]
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python tools/screenshots.py --history-only
+
+`--history-only` (also done at the end of a full run): the History window opened as the app opens it (sized to
+the screen) on a one-day log of three sessions and on five years of daily sessions, a whole-screen capture each.
 
 Runs the real engine (pose + tracker) on the clip at real time, exactly as `medius --source CLIP` would, and
 saves PNGs to out/screenshots/ (gitignored). Without a display it falls back to Qt's offscreen platform.
@@ -26,8 +30,9 @@ def main() -> int:
     ap.add_argument("--clip", type=pathlib.Path, default=DEFAULT_CLIP, help="a step-down clip")
     ap.add_argument("--cue-clip", type=pathlib.Path, default=CUE_CLIP, help="a side-lying clip with a form fault")
     ap.add_argument("--out", type=pathlib.Path, default=ROOT / "out" / "screenshots")
+    ap.add_argument("--history-only", action="store_true", help="only the History window shots")
     args = ap.parse_args()
-    if not args.clip.exists():
+    if not args.history_only and not args.clip.exists():
         print(f"clip not found: {args.clip}", file=sys.stderr)
         return 2
     if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
@@ -38,6 +43,8 @@ def main() -> int:
     from ui.qt_env import ensure_app
 
     qapp = ensure_app()
+    if args.history_only:
+        return history_shots(qapp, args.out)
     from app.events import Exercise
     from app.session_plan import ExerciseBlock, Phase, SessionPlan
     from app.settings import LoadResult, Settings, settings_path
@@ -98,6 +105,36 @@ def main() -> int:
             save(window, "5_live_cue_therapist_detail")
         c.end_session()
     window.close()
+    return history_shots(qapp, args.out)
+
+
+def history_shots(qapp, out: pathlib.Path) -> int:
+    """History on a one-day log (three sessions) and on five years, as `open_history` sizes it to this screen."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import make_history_db
+
+    from app.storage import Store
+    from ui.history_entry import open_history
+
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="medius-history-shots-"))
+    for name, make in (("history_one_day", lambda p: make_history_db.make_day_db(p, sessions=3)),
+                       ("history_five_years", lambda p: make_history_db.make_years_db(p, years=5))):
+        db = tmp / f"{name}.sqlite3"
+        make(db)
+        view = open_history(None, Store(db))
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
+        screen = view.screen().geometry()
+        shot = view.screen().grabWindow(0) if os.environ.get("DISPLAY") else view.grab()
+        path = out / f"{name}.png"
+        shot.save(str(path))
+        g = view.frameGeometry()
+        print(f"saved {path}: window {g.width()}x{g.height()} at ({g.x()},{g.y()}) on a "
+              f"{screen.width()}x{screen.height()} screen")
+        view.close()
+        qapp.processEvents()
     return 0
 
 

@@ -2,6 +2,11 @@
 
 Drawn from `Store.series` (per-day aggregates of per-set totals), never from rep rows. Over long ranges the
 points are binned by week or month, so a five-year history is about sixty points per side, not 1,800.
+
+Sparse logs must still be visible: the time axis starts at the first logged day of the period (not at the start of
+an empty "last 3 months"), spans at least a week so one day's bars have width, every point of a short series
+gets a marker (a single day has no line to draw), and the value axes start at zero with headroom above the
+largest value instead of zooming into a single point's noise.
 """
 
 from __future__ import annotations
@@ -24,6 +29,23 @@ def day_to_epoch(day: str) -> float:
 
 
 BIN_DAYS = {"day": 1, "week": 7, "month": 30.4}
+
+
+MIN_SPAN_DAYS = 7
+MARKERS_UP_TO = 120  # points per side; beyond that markers would only blur the line
+
+
+def x_range(points: list[SeriesPoint], since_day: str, until_day: str) -> tuple[float, float]:
+    """From half a day before the first logged day in the period to half a day after its end, at least a week."""
+    first = min((p.day for p in points if since_day <= p.day <= until_day), default=since_day)
+    x0 = day_to_epoch(first) - DAY_S
+    x1 = max(day_to_epoch(until_day) + DAY_S, x0 + MIN_SPAN_DAYS * DAY_S)
+    return x0, x1
+
+
+def y_top(values: list[float], floor: float) -> float:
+    """Zero-based axis top: 15 % above the largest value, never below `floor` (so an all-zero series is flat)."""
+    return max([floor, *values]) * 1.15
 
 
 def bin_of(span_days: int) -> str:
@@ -93,7 +115,8 @@ class HistoryCharts(QWidget):
         self.point_count = 0
 
     def set_points(self, points: list[SeriesPoint], *, since_day: str, until_day: str, label: str = "") -> None:
-        span_days = (dt.date.fromisoformat(until_day) - dt.date.fromisoformat(since_day)).days + 1
+        x0, x1 = x_range(points, since_day, until_day)
+        span_days = round((x1 - x0) / DAY_S) - 1
         self.unit = per = bin_of(span_days)
         self.plots["reps"].setTitle(f"{label} — reps per {per}" if label else f"Reps per {per}", size="10pt")
         for w in self.plots.values():
@@ -101,6 +124,7 @@ class HistoryCharts(QWidget):
         series = bin_points(points, per)
         width = BIN_DAYS[per] * DAY_S * 0.38
         self.point_count = 0
+        tops: dict[str, list[float]] = {"reps": [], "rom": [], "faults": []}
         for i, side in enumerate(sorted(series, key=lambda s: (s != "left", s))):
             rows = series[side]
             colour = SIDE_PENS.get(side, "#666")
@@ -112,15 +136,18 @@ class HistoryCharts(QWidget):
                                    brush=colour, pen=pg.mkPen(None), name=name)
             self.plots["reps"].addItem(bars)
             rom = [(x, r[2]) for x, r in zip(xs, rows) if r[2] is not None]
-            symbol = "o" if len(rows) <= 120 else None
+            symbol = "o" if len(rows) <= MARKERS_UP_TO else None
+            size = 9 if len(rows) <= 30 else 6  # few points: big enough to see at a glance
             self.plots["rom"].plot([p[0] for p in rom], [p[1] for p in rom], pen=pg.mkPen(colour, width=2),
-                                   symbol=symbol, symbolSize=5, symbolBrush=colour, symbolPen=None, name=name,
+                                   symbol=symbol, symbolSize=size, symbolBrush=colour, symbolPen=None, name=name,
                                    antialias=True)
             self.plots["faults"].plot(xs, [r[3] for r in rows], pen=pg.mkPen(colour, width=2), symbol=symbol,
-                                      symbolSize=5, symbolBrush=colour, symbolPen=None, name=name, antialias=True)
-        x0 = day_to_epoch(since_day) - DAY_S
-        x1 = day_to_epoch(until_day) + DAY_S
+                                      symbolSize=size, symbolBrush=colour, symbolPen=None, name=name, antialias=True)
+            tops["reps"] += [r[1] for r in rows]
+            tops["rom"] += [p[1] for p in rom]
+            tops["faults"] += [r[3] for r in rows]
+        floors = {"reps": 10.0, "rom": 10.0, "faults": 0.2}
+        self.plots["rom"].setXRange(x0, x1, padding=0)  # the other two follow it (x-linked)
         for key, w in self.plots.items():
-            w.setXRange(x0, x1, padding=0)
-            w.enableAutoRange(axis="y")
             w.setLimits(yMin=0)
+            w.setYRange(0, y_top(tops[key], floors[key]), padding=0)

@@ -44,12 +44,33 @@ def open_history(parent: QWidget | None = None, store: Store | None = None) -> Q
     view.setWindowFlag(Qt.WindowType.Window, True)
     view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     view.destroyed.connect(lambda *_: store.close())
-    view.resize(1400, 900)
+    fit_to_screen(view, parent)
     view.show()
     if parent is not None:
         parent._history_window = view
         view.destroyed.connect(lambda *_: setattr(parent, "_history_window", None))
     return view
+
+
+PREFERRED_SIZE = (1400, 900)
+FRAME_ALLOWANCE = (16, 48)  # a window manager's borders and title bar, outside the widget's own size
+
+
+def fit_to_screen(view: QWidget, parent: QWidget | None = None) -> None:
+    """The preferred size, shrunk to the screen's free area (a 1280×800 laptop, a 1024×768 projector) and placed
+    inside it, so no button or chart edge ends up off screen."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+    if screen is None:
+        view.resize(*PREFERRED_SIZE)
+        return
+    area = screen.availableGeometry()
+    w = min(PREFERRED_SIZE[0], area.width() - FRAME_ALLOWANCE[0])
+    h = min(PREFERRED_SIZE[1], area.height() - FRAME_ALLOWANCE[1])
+    view.resize(max(w, view.minimumSizeHint().width()), max(h, view.minimumSizeHint().height()))
+    view.move(area.left() + max(0, (area.width() - view.width() - FRAME_ALLOWANCE[0]) // 2),
+              area.top() + max(0, (area.height() - view.height() - FRAME_ALLOWANCE[1]) // 2))
 
 
 def install_history(window) -> QAction:

@@ -5,6 +5,12 @@ Takes an open `app.storage.Store`. Everything it shows at first paint comes from
 totals, one page of sessions, one exercise's series over the chosen range), which is what keeps opening it
 under 300 ms on five years of daily sessions (tools/benchmark_history.py measures it). A log that cannot be
 read shows its message in the banner instead of raising.
+
+It fits a 1280×800 laptop and still works at 1024×768: the export buttons are short, the chart's side totals sit
+on their own line, and `ui.history_entry.open_history` sizes the window to the screen. It refreshes by itself
+when anything commits to the log while it is open (a live set, `medius analyze --log` in another process, a
+replayed recording): a cheap `PRAGMA data_version` poll, which changes only when another connection commits.
+Extra per-exercise charts can be added under the three trend charts with `add_chart_widget`.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import logging
 import pathlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCharFormat, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +46,7 @@ from ui.history_sessions import SessionDetail, SessionListModel
 log = logging.getLogger(__name__)
 
 RANGES = (("Last 4 weeks", 28), ("Last 3 months", 91), ("Last year", 365), ("Everything", None))
+CHANGE_POLL_MS = 1500  # how soon a set logged elsewhere shows up; one tiny pragma per poll
 
 
 class StatBox(QFrame):
@@ -48,7 +55,7 @@ class StatBox(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("StatBox { background: #f6f8fa; border: 1px solid #d9dee3; border-radius: 6px; }")
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 4, 10, 4)
+        lay.setContentsMargins(8, 3, 8, 3)
         lay.setSpacing(0)
         self.value = QLabel("–")
         f = self.value.font()
@@ -73,6 +80,7 @@ class HistoryView(QWidget):
                  write_pdf: Callable[[str, pathlib.Path], object] | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._fixed_today = today
         self.today = today or dt.date.today()
         self._write_pdf = write_pdf
         self.setWindowTitle("Medius Coach — History")
@@ -102,9 +110,15 @@ class HistoryView(QWidget):
             top.addWidget(box)
         top.addStretch(1)
         self.export_buttons: dict[str, QPushButton] = {}
-        for fmt, text in (("csv", "Export CSV"), ("json", "Export JSON"), ("html", "Report (HTML)"),
-                          ("pdf", "Report (PDF)")):
+        top.addWidget(QLabel("Export"))
+        # Short labels: the four buttons and the five totals must share one row on a 1024-pixel screen.
+        for fmt, text, tip in (("csv", "CSV", "Every rep of the period as a spreadsheet table"),
+                               ("json", "JSON", "The period's sessions, sets and reps as JSON"),
+                               ("html", "Report", "A one-page report for a physiotherapist (web page)"),
+                               ("pdf", "PDF", "The same one-page report as a PDF")):
             b = QPushButton(text)
+            b.setToolTip(tip)
+            b.setMinimumWidth(56)  # below the style's 80-pixel default, so the row can shrink on small screens
             b.clicked.connect(lambda _=False, f=fmt: self._on_export_clicked(f))
             top.addWidget(b)
             self.export_buttons[fmt] = b
@@ -144,7 +158,7 @@ class HistoryView(QWidget):
         self.table.setAlternatingRowColors(True)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, w in ((0, 150), (2, 36), (3, 44), (4, 46)):
+        for col, w in ((0, 142), (2, 34), (3, 42), (4, 44)):
             self.table.setColumnWidth(col, w)
         self.table.selectionModel().currentRowChanged.connect(self._on_session_selected)
         ll.addWidget(self.table, 1)
@@ -158,7 +172,7 @@ class HistoryView(QWidget):
         pick.addWidget(QLabel("Exercise"))
         self.exercise_box = QComboBox()
         self.exercise_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.exercise_box.setMinimumContentsLength(22)
+        self.exercise_box.setMinimumContentsLength(16)
         pick.addWidget(self.exercise_box)
         pick.addSpacing(12)
         pick.addWidget(QLabel("Period"))
@@ -170,32 +184,49 @@ class HistoryView(QWidget):
         pick.addStretch(1)
         key = QLabel("<span style='color:#1f6fb4'>■</span> left &nbsp; <span style='color:#e0701a'>■</span> right")
         pick.addWidget(key)
-        pick.addSpacing(12)
+        cl.addLayout(pick)
         self.range_summary = QLabel()
         self.range_summary.setStyleSheet("color: #444;")
-        pick.addWidget(self.range_summary)
-        cl.addLayout(pick)
+        cl.addWidget(self.range_summary)
         self.charts = HistoryCharts()
         cl.addWidget(self.charts, 1)
+        self.chart_layout = cl
         right.addWidget(chart_box)
         self.detail = SessionDetail()
         right.addWidget(self.detail)
-        right.setSizes([520, 330])
+        right.setSizes([480, 300])
         split.addWidget(right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 5)
-        split.setSizes([470, 930])
+        split.setSizes([400, 880])
+        split.setChildrenCollapsible(False)
         root.addWidget(split, 1)
 
+        self._data_version: int | None = None
         self.refresh()
         self.exercise_box.currentIndexChanged.connect(self._on_filter_changed)
         self.range_box.currentIndexChanged.connect(self._on_filter_changed)
+        self.change_timer = QTimer(self)
+        self.change_timer.setInterval(CHANGE_POLL_MS)
+        self.change_timer.timeout.connect(self._on_change_timer)
+        self.change_timer.start()
+
+    def add_chart_widget(self, widget: QWidget, stretch: int = 0) -> None:
+        """Put another chart (e.g. an exercise's own trend) under the three shared ones."""
+        self.chart_layout.addWidget(widget, stretch)
 
     # ---- loading ---------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read totals, the list and the charts (after a set is logged, or an import)."""
+        """Re-read totals, the list and the charts (after a set is logged, or an import). A session the user
+        picked further down stays selected; on the newest one the view follows to whatever is newest now (the set
+        just logged). The calendar's day filter is kept."""
+        if self._fixed_today is None:
+            self.today = dt.date.today()  # the app may stay open past midnight
+        picked = self.table.currentIndex().row() > 0 and self.detail.session is not None
+        selected = self.detail.session.id if picked else None
         try:
+            self._data_version = self.store.data_version()
             t = self.store.totals(today=self.today)
             self.stats["sessions"].value.setText(f"{t.sessions}")
             self.stats["days"].value.setText(f"{t.active_days}")
@@ -210,15 +241,46 @@ class HistoryView(QWidget):
             i = self.exercise_box.findData(current) if current else -1
             self.exercise_box.setCurrentIndex(max(0, i))
             self.exercise_box.blockSignals(False)
-            self.sessions.reload()
-            self.list_label.setText(f"All sessions ({self.sessions.total})")
             self._mark_calendar()
             self._load_charts()
-            if self.sessions.rowCount():
-                self.table.selectRow(0)
+            self._reload_list(self._day_filter(), keep_id=selected)
             self._clear_error()
         except StorageError as exc:
             self._show_error(str(exc))
+
+    def _day_filter(self) -> str | None:
+        return self.show_all.property("day") if self.show_all.isVisibleTo(self) else None
+
+    def _reload_list(self, day: str | None, keep_id: int | None = None) -> None:
+        self.sessions.reload(day=day)
+        if day is None:
+            self.list_label.setText(f"All sessions ({self.sessions.total})")
+            self.show_all.hide()
+        else:
+            n = self.sessions.rowCount()
+            self.list_label.setText(f"{dt.date.fromisoformat(day):%a %d %b %Y}: {n} session{'s' if n != 1 else ''}")
+            self.show_all.setProperty("day", day)
+            self.show_all.show()
+        rows = [r for r in range(self.sessions.rowCount()) if self.sessions.session_at(r).id == keep_id]
+        row = rows[0] if rows else 0
+        if self.sessions.rowCount():
+            self.table.selectRow(row)
+            # Re-read the shown session even when the row did not change: its sets may just have grown.
+            self._on_session_selected(self.sessions.index(row, 0), None)
+        else:
+            self.detail.show_session(None)
+
+    def _on_change_timer(self) -> None:
+        """Refresh when another connection has committed to the log since the last read."""
+        if not self.isVisible():
+            return
+        try:
+            changed = self.store.data_version() != self._data_version
+        except StorageError as exc:
+            self._show_error(str(exc))
+            return
+        if changed:
+            self.refresh()
 
     def _exercises_in_order(self) -> list[str]:
         found = self.store.exercises()
@@ -277,27 +339,18 @@ class HistoryView(QWidget):
     def _on_calendar_clicked(self, qdate: QDate) -> None:
         day = dt.date(qdate.year(), qdate.month(), qdate.day()).isoformat()
         try:
-            self.sessions.reload(day=day)
+            self._reload_list(day)
         except StorageError as exc:
             self._show_error(str(exc))
-            return
-        n = self.sessions.rowCount()
-        self.list_label.setText(f"{dt.date.fromisoformat(day):%a %d %b %Y}: {n} session{'s' if n != 1 else ''}")
-        self.show_all.show()
-        if n:
-            self.table.selectRow(0)
-        else:
-            self.detail.show_session(None)
 
     def _on_show_all_clicked(self) -> None:
-        self.sessions.reload()
-        self.list_label.setText(f"All sessions ({self.sessions.total})")
-        self.show_all.hide()
-        if self.sessions.rowCount():
-            self.table.selectRow(0)
+        try:
+            self._reload_list(None)
+        except StorageError as exc:
+            self._show_error(str(exc))
 
     def _on_session_selected(self, current, _previous) -> None:
-        summary = self.sessions.session_at(current.row())
+        summary = self.sessions.session_at(current.row()) if current.isValid() else None
         if summary is None:
             return
         try:

@@ -308,6 +308,11 @@ class Store:
             "GROUP BY t.id, u.code, u.reason ORDER BY t.started_utc_s, t.id, u.code, 6 DESC",
             (since_day or "0000-00-00", until_day or "9999-99-99", exercise, exercise))]
 
+    def data_version(self) -> int:
+        """SQLite's change counter for this connection: it moves when another connection commits (a live
+        recorder, another process), so a screen can tell cheaply whether to re-read."""
+        return self._read("PRAGMA data_version")[0][0]
+
     def active_days(self, since_day: str | None = None) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT local_day FROM sessions WHERE local_day >= ? "
                                          "ORDER BY local_day", (since_day or "0000-00-00",))]
