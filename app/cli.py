@@ -15,6 +15,7 @@ import sys
 from app import cli_history
 from app.errors import MediusError
 from app.events import Exercise
+from app.stance_test import STANCE_TEST
 
 log = logging.getLogger("medius")
 
@@ -32,10 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="count reps and find form faults in a recorded video")
     a.add_argument("video", type=pathlib.Path, help="a video file OpenCV can read (mp4, mov, avi, mkv, ...)")
-    a.add_argument("--exercise", required=True, choices=[e.value for e in Exercise])
+    # The single-leg stance test is not a rep exercise (no entry in Exercise): its own engine, app.stance_test.
+    a.add_argument("--exercise", required=True, choices=[e.value for e in Exercise] + [STANCE_TEST])
     a.add_argument("--side", choices=["auto", "left", "right"], default="auto",
                    help="working leg (default: detected)")
     a.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
+    a.add_argument("--drop-tolerance", type=float, metavar="DEG",
+                   help=f"{STANCE_TEST} only: pelvic drop beyond the standing baseline that is positive")
     a.add_argument("--log", action="store_true", help="also record the result in the exercise log")
     a.add_argument("--every", type=int, default=1, metavar="N", help="analyse every N-th frame (faster)")
     # Checked by analyze_video rather than `choices`, so that other commands do not import OpenCV.
@@ -83,6 +87,10 @@ def run_analyze(args) -> int:
     if args.transform and args.log:  # altered footage is a robustness check, not an exercise session
         raise _input_error("--transform cannot be combined with --log")
     progress, close_bar = _progress_bar(sys.stderr.isatty() and not args.json)
+    if args.exercise == STANCE_TEST:
+        from app.stance_cli import run_stance_analyze
+
+        return run_stance_analyze(args, progress, close_bar)
     try:
         result = analyze_video(args.video, args.exercise, side=args.side, progress=progress, frame_step=args.every,
                                transform=args.transform)

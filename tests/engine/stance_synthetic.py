@@ -1,0 +1,88 @@
+"""Synthetic pelvic drops and trunk leans put into real landmark traces, for the stance test's tests.
+
+A drop turns the line from the stance hip to the free hip about the stance hip, towards the feet, by `deg`
+from `t_on_s` on (reached over `ramp_s`, as a real drop takes a moment), until `t_off_s`. A lean turns the
+upper body (shoulders, arms, head) about the mid-hip towards the stance leg. Directions come from the
+standing baseline's axes, so the same function works on any camera roll and either facing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from app.landmarks import LM
+from app.pose import PoseSample
+from app.stance_geometry import StanceAxes
+
+UPPER_BODY = list(range(0, 23))  # face, shoulders, arms, hands
+HIPS = {"left": LM.L_HIP, "right": LM.R_HIP}
+
+
+def _ramp(t: float, t_on: float, ramp_s: float) -> float:
+    return min(1.0, max(0.0, (t - t_on) / ramp_s)) if ramp_s > 0 else float(t >= t_on)
+
+
+def _rotate(points: np.ndarray, centre: np.ndarray, angle_rad: float) -> np.ndarray:
+    c, s = math.cos(angle_rad), math.sin(angle_rad)
+    rot = np.array([[c, -s], [s, c]])  # +angle turns +x towards +y (clockwise on screen, y down)
+    return (points - centre) @ rot.T + centre
+
+
+def _towards(direction_from: np.ndarray, direction_to: np.ndarray) -> float:
+    """+1 if a positive (clockwise) turn moves direction_from towards direction_to, else −1."""
+    return 1.0 if direction_from[0] * direction_to[1] - direction_from[1] * direction_to[0] > 0 else -1.0
+
+
+def with_pelvic_drop(samples, axes: StanceAxes, stance: str, deg: float, t_on_s: float, t_off_s: float,
+                     ramp_s: float = 0.2):
+    free = "left" if stance == "right" else "right"
+    sign = _towards(axes.stance_to_free(stance), axes.down)
+    out = []
+    for t, s in samples:
+        if s is None or not t_on_s <= t <= t_off_s:
+            out.append((t, s))
+            continue
+        xy = s.xy_px.copy()
+        angle = sign * math.radians(deg) * _ramp(t, t_on_s, ramp_s)
+        xy[HIPS[free]] = _rotate(xy[[HIPS[free]]], xy[HIPS[stance]], angle)[0]
+        out.append((t, replace(s, xy_px=xy)))
+    return out
+
+
+def with_trunk_lean(samples, axes: StanceAxes, stance: str, deg: float, t_on_s: float, t_off_s: float,
+                    ramp_s: float = 0.2):
+    towards_stance = -axes.stance_to_free(stance)
+    up = -axes.down
+    sign = _towards(up, towards_stance)
+    out = []
+    for t, s in samples:
+        if s is None or not t_on_s <= t <= t_off_s:
+            out.append((t, s))
+            continue
+        xy = s.xy_px.copy()
+        centre = (xy[LM.L_HIP] + xy[LM.R_HIP]) / 2.0
+        xy[UPPER_BODY] = _rotate(xy[UPPER_BODY], centre, sign * math.radians(deg) * _ramp(t, t_on_s, ramp_s))
+        out.append((t, replace(s, xy_px=xy)))
+    return out
+
+
+def rolled(samples, deg: float, centre: tuple[float, float]):
+    """The whole trace as a camera rolled by `deg` would see it."""
+    c = np.array(centre, dtype=float)
+    return [(t, None if s is None else replace(s, xy_px=_rotate(s.xy_px, c, math.radians(deg))))
+            for t, s in samples]
+
+
+def as_samples(npz) -> list[tuple[float, PoseSample | None]]:
+    size = tuple(int(x) for x in npz["image_size"])
+    out = []
+    for i, t in enumerate(npz["t_s"]):
+        xy = npz["xy_px"][i]
+        if np.isnan(xy).all():
+            out.append((float(t), None))
+        else:
+            out.append((float(t), PoseSample(float(t), xy, npz["visibility"][i], npz["world_m"][i], size)))
+    return out
