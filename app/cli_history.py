@@ -125,6 +125,9 @@ def run_history(args, out=None) -> int:
             print(f"{r.id:>6}  {r.local_day:10}  {r.sets:>4}  {r.reps:>5}  {r.faulty_reps:>6}  "
                   f"{', '.join(exercise_label(e) for e in r.exercises)}"
                   + (f"  ({r.plan_name})" if r.plan_name else ""), file=out)
+        from app.stance_cli import print_stance_history
+
+        print_stance_history(store, out, since_day=since, limit=args.limit)
     return 0
 
 

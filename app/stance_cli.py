@@ -55,3 +55,27 @@ def stance_summary_text(video) -> str:
     if diff is not None:
         lines.append(f"  left minus right: {diff:+.1f}° of drop")
     return "\n".join(lines)
+
+
+def _side_text(bout) -> str:
+    if bout is None:
+        return "not tested"
+    if bout.max_pelvic_drop_deg is None or bout.verdict == "not judged":
+        return f"not judged ({bout.reason})"
+    return f"{bout.verdict} {bout.max_pelvic_drop_deg:+.1f}°"
+
+
+def print_stance_history(store, out, *, since_day: str | None = None, limit: int = 20) -> None:
+    """The stance tests part of `medius history`: one line per test, each side's verdict and worst drop."""
+    from app.storage.stance_log import stance_tests
+
+    tests = stance_tests(store, since_day=since_day, limit=limit)
+    if not tests:
+        return
+    print(f"\nSingle-leg stance tests (worst 1 s of free-hip drop vs standing, ±7° camera uncertainty; "
+          f"+ dropped, − rose):", file=out)
+    print(f"{'id':>6}  {'day':10}  {'standing on left':32}  {'standing on right':32}  left−right", file=out)
+    for t in tests:
+        diff = t.left_minus_right_deg()
+        print(f"{t.id:>6}  {t.local_day:10}  {_side_text(t.side('left'))[:32]:32}  "
+              f"{_side_text(t.side('right'))[:32]:32}  {'' if diff is None else f'{diff:+.1f}°'}", file=out)

@@ -183,8 +183,53 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Single-leg stance (Trendelenburg) tests: one row per test, one per stance bout (app.stance_test).
+
+    A test is not a set of reps (no rep counter, no faults), so it has its own tables rather than rows in sets
+    with a pseudo-exercise that every rep query would have to skip. Numbers a bout could not measure are NULL,
+    never zero: "not judged" keeps its reason.
+    """
+    _script(
+        conn,
+        """
+        CREATE TABLE stance_tests (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            started_utc_s REAL NOT NULL,
+            local_day TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            drop_tolerance_deg REAL NOT NULL,
+            lean_tolerance_deg REAL NOT NULL,
+            not_judged_reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE stance_bouts (
+            id INTEGER PRIMARY KEY,
+            test_id INTEGER NOT NULL REFERENCES stance_tests(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            stance_leg TEXT NOT NULL,
+            t_start_s REAL NOT NULL,
+            t_end_s REAL NOT NULL,
+            duration_s REAL NOT NULL,
+            max_pelvic_drop_deg REAL,
+            mean_pelvic_drop_deg REAL,
+            trunk_lean_deg REAL,
+            onset_s REAL,
+            max_hike_deg REAL,
+            free_side TEXT,
+            sway_cm REAL,
+            verdict TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            ended_by TEXT NOT NULL DEFAULT '',
+            UNIQUE (test_id, position)
+        );
+        CREATE INDEX stance_tests_day ON stance_tests (local_day);
+        """
+    )
+
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS = [_v1, _v2, _v3]
+MIGRATIONS = [_v1, _v2, _v3, _v4]
 LATEST_VERSION = len(MIGRATIONS)
 
 
