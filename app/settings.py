@@ -50,6 +50,11 @@ class Settings:
     pelvic_drop_tol_deg: float | None = None  # step-down: tolerated pelvic drop beyond the user's baseline
     rest_s: float = 60.0
     plan: dict | None = field(default=None)  # SessionPlan.to_dict() of the last chosen session, or None
+    # Hands-free: each automatic step can be turned off (keys and buttons work either way).
+    auto_start: bool = True  # a set starts when the user is seen settled in position ("3, 2, 1, go")
+    wait_for_side: bool = True  # a set on a named side waits until that side is seen (after "turn over")
+    gesture_control: bool = True  # a hand held above the head for ~2 s pauses or resumes
+    voice_control: bool = True  # "coach pause / resume / next / repeat / stop" through the microphone
 
 
 @dataclass(frozen=True)

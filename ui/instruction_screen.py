@@ -78,6 +78,8 @@ class InstructionScreen(QWidget):
         body.addWidget(left, 1)
         body.addWidget(right, 1)
         outer.addLayout(body, 1)
+        self.hands_free_label = big_label("", 20, color="#1f7a8c", align=Qt.AlignmentFlag.AlignLeft)
+        outer.addWidget(self.hands_free_label)
         foot = QHBoxLayout()
         foot.addWidget(KeyHints((("Space / Enter", "start the set"), ("N", "start"), ("Esc", "end session"))), 1)
         self.start_button = QPushButton("I'm in position: start")
@@ -86,6 +88,13 @@ class InstructionScreen(QWidget):
         self.start_button.setFocusPolicy(_NO_FOCUS)
         foot.addWidget(self.start_button)
         outer.addLayout(foot)
+
+    def set_hands_free(self, on: bool, side_hint: str = "") -> None:
+        """`side_hint`: how to be seen on the set's side (e.g. which way to lie), when the set has one."""
+        text = ("Get into the starting position and hold still: the set starts by itself with "
+                "\u201c3, 2, 1, go\u201d.")
+        self.hands_free_label.setText(((side_hint + ". ") if side_hint else "") + text if on else "")
+        self.hands_free_label.setVisible(on)
 
     def show_preview(self, visible: bool, mirror: bool = True) -> None:
         self.preview.mirror = mirror

@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     from app.native_logs import route_native_stderr
 
     route_native_stderr(log_dir())
+    if argv and argv[0] == "session":  # a guided GUI session prepared on the command line
+        from ui.session_cli import main as session_main
+
+        return session_main(argv[1:])
     if not _wants_gui(argv):
         try:
             from app import cli, cli_history

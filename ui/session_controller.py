@@ -1,5 +1,12 @@
 """Glue between the pure session model (app.session_plan), the vision pipeline and the screens.
 
+Hands-free (Settings.auto_start): while the instruction card or a rest is up, the pipeline runs an "arming"
+tracker (auto side) for the set to come; app.start_gate watches its status and detected side, and when the user
+is settled in position on the right side it starts the set with a spoken and visible "3, 2, 1, go" (the set's
+own tracker learns the starting posture during the countdown; reps before "go" are not counted). Keys, buttons,
+voice commands and the raised-hand gesture all end up in the same few methods (start_set, toggle_pause, next,
+redo, end_session).
+
 Every event of a session — tracker events from the vision thread and the session's own lifecycle events — goes
 through `SessionController._on_event`, on the GUI thread. That is where the session log attaches:
 
@@ -15,11 +22,14 @@ from typing import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.events import FormWarning, RepCompleted, Status, StatusChanged
+from app.gestures import HandRaiseDetector
 from app.live_pipeline import LiveSnapshot, PipelineError, PipelineEvent, SourceEnded
 from app.session_plan import (
     Phase, SessionEnded, SessionPlan, SessionRun, SessionStarted, SetEnded, SetStarted,
 )
 from app.settings import Settings
+from app.spoken_phrases import count_key
+from app.start_gate import StartGate
 from ui import engine
 from ui.cue_policy import CuePolicy
 from ui.exercise_texts import exercise_text
@@ -28,6 +38,11 @@ from ui.sound import SoundCues
 log = logging.getLogger(__name__)
 
 TICK_MS = 100  # rest countdown and cue expiry: text a person reads changes slowly, 10 Hz is plenty
+
+INSTRUCTION_MIN_S = 4.0  # a hands-free start never comes before the card was up this long (its title is read)
+REARM_S = 3.0  # waiting for the other side: a fresh arming tracker this often (its side votes start anew)
+PAUSED_PROMPT = "Paused — press Space to continue"
+PAUSED_PROMPT_HANDS_FREE = "Paused — Space, a raised hand or \u201ccoach resume\u201d to continue"
 
 STATUS_PROMPTS = {
     Status.NO_PERSON: "Get into frame",
@@ -68,6 +83,16 @@ class SessionController(QObject):
         self._peak_fraction = 0.0
         self._status = Status.SETTLING
         self._paused_at_mono_s = 0.0
+        # Hands-free state (see the module docstring).
+        self._gate: StartGate | None = None
+        self._arming_step = None  # the SetStep the arming tracker runs for
+        self._arming_generation: int | None = None
+        self._armed_at_s = 0.0
+        self._counting = True  # False in a live set until "go"
+        self._await_position = False  # the next live set waits for the user (entered by a timer or the voice)
+        self._card_shown_s = 0.0
+        self.gestures = HandRaiseDetector()
+        self.commands: list[tuple[float, str]] = []  # (clock, what) of hands-free actions, for tests/benchmarks
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_tick)
@@ -78,6 +103,8 @@ class SessionController(QObject):
         if isinstance(event, PipelineEvent):
             if event.generation != self.generation or self.run is None or self.run.phase is not Phase.LIVE:
                 return  # a straggler from the previous set, or the tracker running between sets
+            if not self._counting:
+                return  # the countdown: the set's tracker is learning the starting posture
             # A rep finished in a frame captured before Space was pressed still counts (it was in flight).
             before_pause = self.run.paused and event.captured_mono_s < self._paused_at_mono_s
             if self.run.paused and not before_pause:
@@ -128,13 +155,18 @@ class SessionController(QObject):
             return
         if run.phase not in (Phase.LIVE, Phase.REST):
             return
+        if run.phase is Phase.LIVE and not self._counting:
+            self._go()  # waiting for the position or counting down: Space starts the set now
+            return
         run.toggle_pause(self._clock())
         if run.paused:
             self._paused_at_mono_s = time.monotonic()  # same clock as the frames' capture stamps
         if run.phase is Phase.LIVE:
             if run.paused:
-                self._pipeline_paused(True)
-                self.window.live.video.set_overlay(prompt="Paused — press Space to continue")
+                # With the gesture on, the pose must go on being read: it is how a raised hand resumes.
+                self._pipeline_paused(not self.settings.gesture_control)
+                self.window.live.video.set_overlay(prompt=PAUSED_PROMPT_HANDS_FREE if self._hands_free_input()
+                                                   else PAUSED_PROMPT)
             else:
                 self.window.live.video.set_overlay(prompt="")
                 if not self.bridge.running:  # the camera was lost: open it again, same set, count kept
@@ -200,28 +232,145 @@ class SessionController(QObject):
         w = self.window
         self.cues.clear()
         w.live.video.set_overlay(prompt="", cue="")
+        await_position, self._await_position = self._await_position, False
         if run.phase is Phase.INSTRUCTION:
             self._pipeline_paused(True)
             w.instruction.show_step(run.current)
             w.instruction.show_preview(not engine.is_file_source(self.source), self.settings.mirror)
             w.show_screen(w.instruction)
-            self._prepare_pipeline()
+            self._card_shown_s = self._clock()
+            if self.settings.auto_start:
+                self._arm(run.current)
+                want = self._gate.want_side
+                w.instruction.set_hands_free(True, side_prompt(run.current.exercise, want) if want else "")
+            else:
+                w.instruction.set_hands_free(False)
+                self._prepare_pipeline()
         elif run.phase is Phase.LIVE:
             w.live.show_step(run.current, run.current_result.reps)
             w.show_screen(w.live)
-            self._begin_live_set()
+            if await_position and self.settings.auto_start:
+                self._begin_waiting()
+            else:
+                self._gate = None
+                self._counting = True
+                self._begin_live_set()
         elif run.phase is Phase.REST:
-            self._pipeline_paused(True)
-            w.rest.show_rest(run.current_result, run.next_step, run.side_changes_next())
+            self._counting = True
+            self._gate = None
+            side_change = run.side_changes_next()
+            w.rest.show_rest(run.current_result, run.next_step, side_change)
             self._refresh_rest()
             w.show_screen(w.rest)
+            self.sound.say("turn_over" if side_change else "rest")
+            if self.settings.auto_start or self.settings.gesture_control:
+                self._arm(run.next_step)  # poses for the gesture; the next set's start position
+            else:
+                self._pipeline_paused(True)
         elif run.phase is Phase.SUMMARY:
+            self._gate = None
+            self.sound.say("session_done")
             self.stop_pipeline()
             self._timer.stop()
             w.summary.show_run(run)
             w.show_screen(w.summary)
             self._on_event(SessionEnded(run.ended_early))
         self.phase_changed.emit(run.phase.value)
+
+    # -- hands-free start --------------------------------------------------------------------------------------
+    def _arm(self, step) -> None:
+        """Run an auto-side tracker for `step` (nothing it sees is counted) and a fresh start gate for it."""
+        if step is None:
+            return
+        want = step.side if self.settings.wait_for_side and step.side != "auto" else None
+        self._gate = StartGate(want_side=want)
+        self._arming_step = step
+        self._armed_at_s = self._clock()
+        factory = self._analyzer_factory(step.exercise, "auto", self.settings)
+        if self.bridge.running:
+            self._arming_generation = self.bridge.pipeline.reconfigure(factory)
+            self._pipeline_paused(False)
+        else:
+            self._arming_generation = self.bridge.start(
+                engine.source_factory(self.source, self.settings), factory,
+                pace=self.pace if engine.is_file_source(self.source) else 1.0, loop=self.loop,
+                worker_context=self._worker_context)
+
+    def _begin_waiting(self) -> None:
+        """A live set that starts when the user is in position: announced now, counted from "go"."""
+        run = self.run
+        self._counting = False
+        fresh = self._gate is None or self._arming_step is not run.current or not self.bridge.running
+        if fresh or (run.index > 0 and run.steps[run.index - 1].side != run.current.side and not self._gate.started):
+            self._arm(run.current)  # after a side change: votes from before the turn must not count
+        self._on_event(SetStarted(run.current, self._source_description()))
+        if self._gate.started:
+            self._begin_live_set(announce=False)  # the countdown began on the card: the set's tracker settles
+        self._show_wait_prompt()
+
+    def _feed_gate(self, live: LiveSnapshot) -> None:
+        gate, snap = self._gate, live.snapshot
+        if gate is None or snap is None:
+            return
+        ours = self.generation if gate.started else self._arming_generation
+        if live.generation != ours:
+            return
+        was_started = gate.started
+        words = gate.update(self._clock(), snap.status, snap.side)
+        if not gate.started and gate.want_side and snap.side and snap.side != gate.want_side \
+                and self._clock() - self._armed_at_s >= REARM_S:
+            self._arm(self._arming_step)  # still the other side: count the votes again from now
+            return
+        if gate.started and not was_started and self.run.phase is Phase.LIVE:
+            self._begin_live_set(announce=False)  # the set's own tracker learns the posture during the countdown
+        for word in words:
+            log.info("hands-free start: %s (status %s, side %s)", word, snap.status.value, snap.side)
+            self._announce_beat(word)
+
+    def _announce_beat(self, word: str) -> None:
+        if word == "go":
+            self.sound.say("go")
+            self._go()
+        elif word == "wait":
+            self.sound.say("get_ready")
+            self._arm(self.run.current)
+            self._show_wait_prompt()
+        else:
+            self.sound.say(count_key(int(word)))
+            self.window.live.video.set_overlay(prompt=word)
+
+    def _go(self) -> None:
+        """Count from now (the countdown ended, or Space was pressed while waiting)."""
+        if self._gate is None or not self._gate.started:
+            self._begin_live_set(announce=False)  # skipped the wait: a fresh tracker for the set
+        self._gate = None
+        self._counting = True
+        self.commands.append((self._clock(), "go"))
+        self.window.live.video.set_overlay(prompt="Go!")
+        QTimer.singleShot(1000, self._clear_go_prompt)
+
+    def _clear_go_prompt(self) -> None:
+        if self.window.live.video.prompt == "Go!":
+            self.window.live.video.set_overlay(prompt="")
+
+    def _show_wait_prompt(self) -> None:
+        gate = self._gate
+        if gate is None or gate.started:
+            return
+        text = "Get into the starting position and hold still"
+        if gate.want_side:
+            text = side_prompt(self.run.current.exercise, gate.want_side)
+        self.window.live.video.set_overlay(prompt=text + "\n(or press Space to start now)")
+
+    def _hands_free_input(self) -> bool:
+        return self.settings.gesture_control or self.settings.voice_control
+
+    def _auto_start_from_card(self) -> None:
+        run = self.run
+        if run is not None and run.phase is Phase.INSTRUCTION:
+            run.start_set(self._clock())
+            self._await_position = True
+            self._show_phase()
 
     def _prepare_pipeline(self) -> None:
         """Open the source and load the pose model while the user reads the card (paused: nothing is counted).
@@ -326,20 +475,38 @@ class SessionController(QObject):
     # -- drawing -------------------------------------------------------------------------------------------------
     def _on_snapshot_arrived(self, live: LiveSnapshot) -> None:
         run = self.run
-        if run is not None and run.phase is Phase.INSTRUCTION and self.window.instruction.preview.isVisible():
-            self.window.instruction.preview.set_frame(live.frame.bgr)  # camera placement: framing check
+        if run is None:
             return
-        if run is None or run.phase is not Phase.LIVE:
+        if live.snapshot is not None and run.phase in (Phase.LIVE, Phase.REST) and self.settings.gesture_control:
+            snap = live.snapshot
+            if self.gestures.update(self._clock(), snap.xy_px, snap.visibility):
+                self.commands.append((self._clock(), "gesture"))
+                self.toggle_pause()
+        if run.phase is Phase.INSTRUCTION:
+            if self.window.instruction.preview.isVisible():
+                self.window.instruction.preview.set_frame(live.frame.bgr)  # camera placement: framing check
+            if self._gate is not None and self._clock() - self._card_shown_s >= INSTRUCTION_MIN_S:
+                self._feed_gate(live)
+                if self._gate is not None and self._gate.started:
+                    self._auto_start_from_card()
             return
+        if run.phase is not Phase.LIVE:
+            return
+        if not self._counting:
+            self._feed_gate(live)
         view = self.window.live
         snap = live.snapshot
         if len(self.frame_latencies_s) < 100_000:
             self.frame_latencies_s.append(time.monotonic() - live.captured_mono_s)
+        if snap is not None and not self._counting and live.generation == self._arming_generation:
+            # Waiting for the position: show the skeleton the arming tracker sees, so the user knows they are seen.
+            view.video.set_frame(live.frame.bgr, snap.xy_px, snap.visibility, snap.side, False)
+            return
         if snap is None or live.generation != self.generation:
             view.video.set_frame(live.frame.bgr)
             return
         view.video.set_frame(live.frame.bgr, snap.xy_px, snap.visibility, snap.side, bool(snap.active_faults))
-        if snap.status is not self._status:
+        if snap.status is not self._status and self._counting:
             self._on_status(snap.status)
         if run.current.side == "auto" and snap.side:
             view.side_label.setText(f"{snap.side.capitalize()} leg")  # detected by the tracker
@@ -364,6 +531,7 @@ class SessionController(QObject):
         now = self._clock()
         if run.phase is Phase.REST:
             if run.tick(now):
+                self._await_position = True  # nobody pressed anything: the next set starts when the user is ready
                 self._show_phase()
             else:
                 self._refresh_rest()
@@ -388,3 +556,13 @@ class SessionController(QObject):
             return f"file:{pathlib.Path(self.source).name}"
         index = self.settings.camera_index if self.source in (None, "") else self.source
         return f"camera:{index}"
+
+
+def side_prompt(exercise, side: str) -> str:
+    """What to do to be seen on `side` (the working leg): the top leg when lying, the stance leg on the step."""
+    from app.events import Exercise
+
+    if Exercise(exercise) is Exercise.STEP_DOWN:
+        return f"Stand on your {side} leg on the step"
+    other = "left" if side == "right" else "right"
+    return f"Turn over: lie on your {other} side, {side} leg on top"

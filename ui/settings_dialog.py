@@ -1,4 +1,4 @@
-"""Settings: camera, mirror, sound and the thresholds a therapist may change. Saved via app.settings."""
+"""Settings: camera, mirror, sound, the hands-free steps and the thresholds a therapist may change. Saved via app.settings."""
 
 from __future__ import annotations
 
@@ -39,6 +39,14 @@ class SettingsDialog(QDialog):
         self.mirror.setChecked(settings.mirror)
         self.sound = QCheckBox("Sound cues (count and warnings)")
         self.sound.setChecked(settings.sound)
+        self.auto_start = QCheckBox("Start each set by itself when I am in position (3, 2, 1, go)")
+        self.auto_start.setChecked(settings.auto_start)
+        self.wait_for_side = QCheckBox("After \u201cturn over\u201d, wait until the camera sees the other side")
+        self.wait_for_side.setChecked(settings.wait_for_side)
+        self.gesture = QCheckBox("Hand held above the head for 2 s: pause / continue")
+        self.gesture.setChecked(settings.gesture_control)
+        self.voice = QCheckBox("Voice commands (\u201ccoach pause\u201d, \u201ccoach next\u201d, ...)")
+        self.voice.setChecked(settings.voice_control)
         self.ceiling = QDoubleSpinBox(minimum=RANGES["ceiling_deg"][0], maximum=RANGES["ceiling_deg"][1], suffix=" °")
         self.ceiling.setValue(settings.ceiling_deg if settings.ceiling_deg is not None else engine_default("ceiling_deg"))
         self.pelvic = QDoubleSpinBox(minimum=RANGES["pelvic_drop_tol_deg"][0], maximum=RANGES["pelvic_drop_tol_deg"][1],
@@ -49,6 +57,9 @@ class SettingsDialog(QDialog):
         form.addRow("Camera resolution", self.resolution)
         form.addRow("", self.mirror)
         form.addRow("", self.sound)
+        form.addRow(QLabel("<b>Hands-free</b>"))
+        for box in (self.auto_start, self.wait_for_side, self.gesture, self.voice):
+            form.addRow("", box)
         form.addRow(QLabel("<b>For your physiotherapist</b>"))
         form.addRow("Leg raise ceiling (abduction)", self.ceiling)
         form.addRow("Pelvic drop tolerance (step-down)", self.pelvic)
@@ -69,6 +80,10 @@ class SettingsDialog(QDialog):
             camera_height=h,
             mirror=self.mirror.isChecked(),
             sound=self.sound.isChecked(),
+            auto_start=self.auto_start.isChecked(),
+            wait_for_side=self.wait_for_side.isChecked(),
+            gesture_control=self.gesture.isChecked(),
+            voice_control=self.voice.isChecked(),
             ceiling_deg=_unless_default(self.ceiling.value(), "ceiling_deg"),
             pelvic_drop_tol_deg=_unless_default(self.pelvic.value(), "pelvic_drop_tol_deg"),
         )

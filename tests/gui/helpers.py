@@ -9,13 +9,18 @@ from app.settings import LoadResult, Settings, settings_path
 from ui.main_window import MainWindow
 
 
+# The key-driven session (every hands-free step off): what the flow tests that press keys are about. Hands-free
+# sessions pass their own Settings.
+MANUAL = Settings(auto_start=False, wait_for_side=False, gesture_control=False, voice_control=False)
+
+
 def make_window(qtbot, source, *, sound, analyzer_factory=None, settings: Settings | None = None, pace=None,
                 loop=False):
     kwargs = {"sound": sound}
     if analyzer_factory is not None:
         kwargs["analyzer_factory"] = analyzer_factory
         kwargs["worker_context"] = None  # stand-in analyzers need no pose estimator
-    loaded = LoadResult(settings or Settings(), (), settings_path())
+    loaded = LoadResult(settings or MANUAL, (), settings_path())
     window = MainWindow(loaded, None if source is None else str(source), pace=pace, loop=loop, controller_kwargs=kwargs,
                         save_geometry=False)
     qtbot.addWidget(window)
