@@ -180,11 +180,13 @@ class AnalysisResult:
 def analyze_video(path: str | pathlib.Path, exercise: Exercise | str, side: str = "auto",
                   params: ExerciseParams | None = None, model_path: pathlib.Path = DEFAULT_MODEL_PATH,
                   progress: Callable[[int, int | None], None] | None = None, frame_step: int = 1,
-                  transform: str | None = None) -> AnalysisResult:
+                  transform: str | None = None,
+                  on_step: Callable[[Frame, StepResult], None] | None = None) -> AnalysisResult:
     """Analyse a recorded video. Raises InputError for unreadable input, ModelFileError for a bad model.
 
     `frame_step` > 1 analyses every n-th frame only (faster; timestamps stay true). `transform` names a camera
-    transform from app.camera_transforms (robustness checks: the footage as another camera would film it)."""
+    transform from app.camera_transforms (robustness checks: the footage as another camera would film it).
+    `on_step(frame, step)` sees every analysed frame's result (the replay keeps each frame's snapshot)."""
     camera = get_transform(transform) if transform is not None else None  # a bad name fails before opening
     source = VideoFileSource(path)
     if camera is not None:
@@ -197,7 +199,7 @@ def analyze_video(path: str | pathlib.Path, exercise: Exercise | str, side: str 
         raise
     frames = _prefetched(source)
     try:
-        collect(frames, analyzer, result, source.fps, frame_step, progress, source.frame_count)
+        collect(frames, analyzer, result, source.fps, frame_step, progress, source.frame_count, on_step)
     finally:
         frames.close()
         analyzer.close()
@@ -207,7 +209,8 @@ def analyze_video(path: str | pathlib.Path, exercise: Exercise | str, side: str 
 
 def collect(frames: Iterable[Frame], analyzer: FrameAnalyzer, result: AnalysisResult, fps: float,
             frame_step: int = 1, progress: Callable[[int, int | None], None] | None = None,
-            frame_count: int | None = None) -> AnalysisResult:
+            frame_count: int | None = None,
+            on_step: Callable[[Frame, StepResult], None] | None = None) -> AnalysisResult:
     """Run the analyzer over the frames and gather everything `medius analyze` reports into `result`.
     (Also the loop of tools/robustness_matrix.py, which brings its own frames and a cached estimator.)"""
     last_t = 0.0
@@ -215,7 +218,10 @@ def collect(frames: Iterable[Frame], analyzer: FrameAnalyzer, result: AnalysisRe
         last_t = frame.t_s
         if frame.index % frame_step:
             continue
-        for event in analyzer.process(frame).events:
+        step = analyzer.process(frame)
+        if on_step is not None:
+            on_step(frame, step)
+        for event in step.events:
             if isinstance(event, RepCompleted):
                 result.reps.append(event)
             elif isinstance(event, FormWarning):

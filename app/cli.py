@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--transform", metavar="NAME",
                    help="analyse the video as another camera would film it (robustness checks), e.g. mirror, "
                         "rot90, half_fps, dim; an unknown name lists them all (app/camera_transforms.py)")
+    a.add_argument("--annotate", type=pathlib.Path, metavar="OUT.mp4",
+                   help="also write the video with skeleton, counter, range meter and fault captions drawn in")
+    a.add_argument("--annotate-rep", type=int, metavar="N",
+                   help="with --annotate: write only rep N (and half a second either side)")
     a.set_defaults(func=run_analyze)
 
     e = sub.add_parser("evaluate", help="accuracy on the labelled clips (developer tool)")
@@ -86,14 +90,21 @@ def run_analyze(args) -> int:
         raise _input_error("--every must be 1 or more")
     if args.transform and args.log:  # altered footage is a robustness check, not an exercise session
         raise _input_error("--transform cannot be combined with --log")
+    if args.annotate_rep is not None and args.annotate is None:
+        raise _input_error("--annotate-rep needs --annotate OUT.mp4")
+    if args.annotate is not None and (args.transform or args.exercise == STANCE_TEST):
+        raise _input_error("--annotate draws reps on the original video: not with --transform or a stance test")
     progress, close_bar = _progress_bar(sys.stderr.isatty() and not args.json)
     if args.exercise == STANCE_TEST:
         from app.stance_cli import run_stance_analyze
 
         return run_stance_analyze(args, progress, close_bar)
     try:
-        result = analyze_video(args.video, args.exercise, side=args.side, progress=progress, frame_step=args.every,
-                               transform=args.transform)
+        if args.annotate is None:
+            result = analyze_video(args.video, args.exercise, side=args.side, progress=progress,
+                                   frame_step=args.every, transform=args.transform)
+        else:
+            result = _analyze_and_annotate(args, progress)
     finally:
         close_bar()
     session_id = None
@@ -111,6 +122,19 @@ def run_analyze(args) -> int:
     if session_id is not None:
         print(f"Recorded in the exercise log as session {session_id}.")
     return 0
+
+
+def _analyze_and_annotate(args, progress):
+    from app.annotate import export_annotated, frame_range
+    from app.replay_analysis import analyze_for_replay
+    from app.video_writer import VideoWriter
+
+    VideoWriter.check_path(args.annotate)  # a bad output name fails before minutes of analysis
+    replay = analyze_for_replay(args.video, args.exercise, side=args.side, frame_step=args.every, progress=progress)
+    frame_range(replay.model, args.annotate_rep)  # "there is no rep N" before anything is written
+    out, frames = export_annotated(replay.model, args.annotate, rep=args.annotate_rep, video=args.video)
+    print(f"Annotated video: {out} ({frames} frames).", file=sys.stderr)
+    return replay.result
 
 
 def summary_text(result) -> str:
