@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from app.analysis import _prefetched
 from app.camera_transforms import TransformedSource, get_transform
+from app.events import Status, StepResult, TrackerSnapshot
 from app.frame_source import Frame, VideoFileSource
 from app.model_file import DEFAULT_MODEL_PATH
 from app.pose import PoseSample
 from app.pose_estimator import PoseEstimator
 from app.stance_test import STANCE_TEST, StanceAnalyzer, StanceResult
-from app.stance_verdict import StanceParams
+from app.stance_verdict import BoutResult, StanceParams
 
 
 @dataclass
@@ -104,3 +105,46 @@ def analyze_stance_video(path: str | pathlib.Path, params: StanceParams | None =
         estimator.close()
         source.close()
     return analyze_trace(samples, str(path), source.fps, last_t, params)
+
+
+@dataclass(frozen=True)
+class StanceBoutEnded:
+    """Live event: one hold ended (lossless through the pipeline's event queue, like a rep)."""
+
+    bout: BoutResult
+    baseline_span_s: tuple[float, float] | None
+
+
+class StanceFrameAnalyzer:
+    """The stance test as a live pipeline analyzer (`process(frame) -> StepResult`, created and closed on the
+    vision thread). The snapshot carries the skeleton and the test's state for drawing: `phase` is the
+    StanceState phase, `side` the stance leg, `metrics` hold_s / baseline_s / obliquity_deg."""
+
+    def __init__(self, params: StanceParams | None = None, estimator: PoseEstimator | None = None,
+                 model_path: pathlib.Path = DEFAULT_MODEL_PATH) -> None:
+        self.engine = StanceAnalyzer(params)
+        self._own_estimator = estimator is None
+        self.estimator = estimator or PoseEstimator(model_path)
+        self._started = False
+
+    def process(self, frame: Frame) -> StepResult:
+        t_ms = int(round(frame.t_s * 1000))
+        if not self._started and hasattr(self.estimator, "forget_person"):
+            self.estimator.forget_person(t_ms)  # a shared estimator may still follow the last run's person
+        self._started = True
+        sample = self.estimator.detect(frame.bgr[:, :, ::-1], t_ms)
+        state = self.engine.step(sample, frame.t_s)
+        events = ()
+        if state.finished is not None:
+            events = (StanceBoutEnded(state.finished, self.engine.baseline_span_s),)
+        status = Status.NO_PERSON if sample is None else Status.TRACKING
+        snapshot = TrackerSnapshot(
+            t_s=frame.t_s, status=status, side=state.stance_leg, reps=len(self.engine.bouts), signal_deg=None,
+            target_deg=0.0, phase=state.phase, active_faults=(),
+            xy_px=None if sample is None else sample.xy_px, visibility=None if sample is None else sample.visibility,
+            metrics={"hold_s": state.hold_s, "baseline_s": state.baseline_s, "obliquity_deg": state.obliquity_deg})
+        return StepResult(snapshot, events)
+
+    def close(self) -> None:
+        if self._own_estimator:
+            self.estimator.close()

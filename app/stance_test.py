@@ -67,7 +67,7 @@ class StanceResult:
 
     @property
     def not_judged_reason(self) -> str | None:
-        if self.baseline is None:
+        if self.baseline_span_s is None:
             return "no two-leg standing baseline: stand still on both feet, facing the camera, before lifting a foot"
         if not self.bouts:
             return "no foot was lifted"
@@ -150,6 +150,10 @@ class StanceAnalyzer:
     @property
     def holding(self) -> str | None:
         return self._bout_stance
+
+    @property
+    def baseline_span_s(self) -> tuple[float, float] | None:
+        return self._baseline_span
 
     # -- baseline --------------------------------------------------------------------------------------------
     def _remember(self, f: StanceFrame) -> None:

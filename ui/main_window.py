@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
                 loaded = LoadResult(loaded.settings, loaded.warnings + (f"Saved session ignored: {exc}",), loaded.path)
         self.plan_screen.start_requested.connect(self._on_start_requested)
         self.plan_screen.settings_requested.connect(self.open_settings)
+        self.stance_screen = None  # made on first use (ui/stance_screen.py)
+        self.plan_screen.stance_test_requested.connect(self.open_stance_test)
         self.plan_screen.source_changed.connect(self._on_source_changed)
         self.plan_screen.loop.setChecked(loop)
         self.plan_screen.loop.toggled.connect(self._on_loop_toggled)
@@ -104,6 +106,11 @@ class MainWindow(QMainWindow):
     def _on_source_changed(self, path: str) -> None:
         self.controller.stop_pipeline()
         self.controller.source = path or None
+
+    def open_stance_test(self) -> None:
+        from ui.stance_screen import open_stance_test
+
+        open_stance_test(self)
 
     def open_settings(self) -> None:
         from ui.settings_dialog import SettingsDialog
@@ -167,6 +174,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.controller.shutdown()  # stop flag + join: no thread outlives the window
+        if self.stance_screen is not None:
+            self.stance_screen.shutdown()
         if self._save_geometry:
             QSettings().setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -46,6 +46,7 @@ class _Row:
 class PlanScreen(QWidget):
     start_requested = Signal(object)  # SessionPlan
     settings_requested = Signal()
+    stance_test_requested = Signal()  # the single-leg stance (Trendelenburg) test, ui/stance_screen.py
     source_changed = Signal(str)  # "" = camera from settings, else a video file path
 
     def __init__(self, parent=None) -> None:
@@ -118,10 +119,15 @@ class PlanScreen(QWidget):
         self.start.setStyleSheet("font-size: 22px; font-weight: bold; padding: 12px 30px; background: #1f7a8c; color: white;")
         self.start.clicked.connect(self._on_start_clicked)
         self.error = big_label("", 16, bold=False, color="#b3261e")
-        for b in (settings, reset):
+        stance = QPushButton("Single-leg stance test…")
+        stance.setToolTip("Stand on one leg, then the other: does the hip on the free side drop? (Trendelenburg)")
+        stance.clicked.connect(self.stance_test_requested)
+        self.stance_button = stance
+        for b in (settings, reset, stance):
             b.setMinimumHeight(44)
         buttons.addWidget(settings)
         buttons.addWidget(reset)
+        buttons.addWidget(stance)
         buttons.addStretch(1)
         buttons.addWidget(self.start)
         outer.addWidget(self.error)

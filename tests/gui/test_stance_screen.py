@@ -1,0 +1,61 @@
+"""The guided single-leg stance test in the real window: plan screen button → live test on a real clip with the
+real engine → result card, saved in a real log file; the same numbers as `medius analyze` gives offline."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.stance_analysis import analyze_stance_video
+from app.storage import Store
+from app.storage.stance_log import stance_tests
+from ui.stance_result import StanceResultCard, side_lines
+
+from .conftest import RecordingSound, clip
+from .helpers import make_window
+
+pytestmark = [pytest.mark.gui, pytest.mark.clips]
+SQUAT = "singleleg_squat_front_musclewiki_barba_1.mp4"  # both feet, then ~4 s on the left leg, both feet
+
+
+def test_guided_test_on_a_clip_ends_on_the_result_card_with_the_offline_numbers(qtbot):
+    path = clip(SQUAT)
+    sound = RecordingSound()
+    window = make_window(qtbot, path, sound=sound)
+    window.plan_screen.stance_button.click()
+    screen = window.stance_screen
+    assert window.stack.currentWidget() is screen
+    qtbot.waitUntil(lambda: screen.video.frames_painted > 0, timeout=30_000)
+    qtbot.waitUntil(lambda: screen.result is not None, timeout=60_000)  # the clip ends: the test is finished
+    assert screen.pages.currentWidget() is screen.card
+    offline = analyze_stance_video(path).result
+    assert [b.to_json() for b in screen.result.bouts] == [b.to_json() for b in offline.bouts]
+    left = screen.result.side_summary()["left"]
+    assert left.verdict == "negative"
+    assert screen.card.left.headline.text().startswith("Negative")
+    assert "±" in screen.card.left.details.text()
+    assert screen.card.right.headline.text() == "Not tested"
+    # This clip lifts the foot before the guided baseline's 2.5 s, so the flow goes straight to the hold; the
+    # end of the hold is announced. (The spoken steps of a whole guided test: tests/engine/test_stance_flow.py.)
+    assert sound.said == ["set_done"]
+    with Store() as store:
+        (saved,) = stance_tests(store)
+    assert saved.id == screen.saved_test_id and saved.side("left").max_pelvic_drop_deg == pytest.approx(
+        left.max_pelvic_drop_deg)
+    (done,) = [b for b in screen.card.findChildren(type(screen.stop_button)) if b.text() == "Done"]
+    done.click()
+    assert window.stack.currentWidget() is window.plan_screen
+
+
+def test_result_card_says_what_the_camera_cannot_tell_and_shows_not_judged_reasons(qtbot):
+    from app.stance_test import StanceResult
+    from app.stance_verdict import NOT_JUDGED, BoutResult, StanceParams
+
+    hidden = BoutResult("right", 1.0, 9.0, 8.0, None, None, None, NOT_JUDGED, "hips hidden for most of the hold",
+                        ended_by="the free foot touched down")
+    card = StanceResultCard()
+    qtbot.addWidget(card)
+    card.show_result(StanceResult(None, (0.0, 2.0), [hidden], StanceParams()))
+    texts = " ".join(label.text() for label in card.findChildren(type(card.saved)))
+    assert "±7°" in texts and "not a diagnosis" in texts
+    assert card.right.headline.text() == "Not judged" and "Hips hidden" in card.right.details.text()
+    assert side_lines(None)[0] == "Not tested"
