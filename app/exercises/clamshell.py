@@ -18,19 +18,32 @@ import math
 import numpy as np
 
 from app.events import Fault
-from app.exercises.base import LEG, OTHER, Measurement, blend, picture_weight, world_angle_deg
-from app.exercises.lying import (body_axis_direction, LyingExerciseModel, hip_line_in_body_frame, picture_top_leg,
-                                 roll_unjudged_reason, top_leg)
+from app.exercises.base import LEG, OTHER, Measurement, PostureCheck, blend, picture_weight, world_angle_deg
+from app.exercises.lying import (body_axis_direction, LyingExerciseModel, hip_line_in_body_frame, lying_posture,
+                                 picture_top_leg, roll_unjudged_reason, top_leg)
 from app.geometry import angle_between_deg
 from app.landmarks import LM
 
 # Below this share of the knee-to-knee line lying across the picture, the picture no longer shows the opening.
 PICTURE_LOST_FACING = 0.5
+# The feet stay together in a clamshell: on every labelled clip and camera transform the ankles were at most 0.8
+# thigh lengths apart (the "feet apart" warning starts 0.35 beyond the user's own resting gap). A gap of several
+# thigh lengths is another position, or a skeleton MediaPipe has stitched together from two people (the
+# patient's legs with the kneeling therapist's trunk): counting it gave "openings" of 100-150 degrees.
+MAX_FEET_GAP_THIGHS = 1.5
 
 
 class ClamshellModel(LyingExerciseModel):
     required = (LM.L_HIP, LM.R_HIP, LM.L_KNEE, LM.R_KNEE)
     wrong_view_message = "Lie on your side facing the camera, knees bent, whole body in view"
+
+    def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
+        lying = lying_posture(xy, visibility)
+        if not lying.ok:
+            return lying
+        if feet_gap_thighs(xy) > MAX_FEET_GAP_THIGHS:
+            return PostureCheck(False, "Keep your feet together, knees bent, whole body in view")
+        return lying
 
     def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
                 side_hint: str | None = None) -> Measurement:
@@ -46,7 +59,7 @@ class ClamshellModel(LyingExerciseModel):
         chord = math.degrees(2.0 * math.asin(min(1.0, knee_gap / (2.0 * thigh_px)))) if thigh_px > 1e-6 else math.nan
         in_picture = not (facing < PICTURE_LOST_FACING) or not math.isfinite(opening_3d)
         signals = {"picture": chord} if in_picture else {"world": opening_3d}
-        feet_gap = float(np.hypot(*(xy[ankle] - xy[b_ankle]))) / thigh_px if thigh_px > 1e-6 else math.nan
+        feet_gap = feet_gap_thighs(xy)
         unjudged = {}
         reason = roll_unjudged_reason(xy, visibility)
         if reason:
@@ -68,6 +81,14 @@ class ClamshellModel(LyingExerciseModel):
             picture_weight=1.0 if in_picture else 0.0,
             angle_deg=anatomical,
         )
+
+
+def feet_gap_thighs(xy: np.ndarray) -> float:
+    """Distance between the ankles in mean thigh lengths (NaN when the thighs cannot be measured)."""
+    thigh_px = (float(np.hypot(*(xy[LM.L_KNEE] - xy[LM.L_HIP]))) + float(np.hypot(*(xy[LM.R_KNEE] - xy[LM.R_HIP])))) / 2.0
+    if not thigh_px > 1e-6:
+        return math.nan
+    return float(np.hypot(*(xy[LM.L_ANKLE] - xy[LM.R_ANKLE]))) / thigh_px
 
 
 def _knee_line_facing(world: np.ndarray | None, knee: int, b_knee: int) -> float:

@@ -97,3 +97,24 @@ def test_counts_hold_at_15_and_10_frames_per_second(every):
         t = i / FPS
         tracker.step(lying(rep_wave(t, 4, amplitude=35), t), t)
     assert tracker.reps == 4
+
+
+def test_a_clamshell_skeleton_with_the_feet_far_apart_is_not_counted():
+    """A skeleton stitched from two people (the patient's hips, a kneeling therapist's legs) "opens" the knees by
+    100 degrees with the feet metres apart: that is not a clamshell and must neither count nor be measured."""
+    tracker = ExerciseTracker(Exercise.CLAMSHELL)
+    statuses = set()
+    for i in range(0, 14 * FPS):
+        t = i / FPS
+        sample = clam(t, open_deg=rep_wave(t, 3, amplitude=35))
+        if 10.5 <= t < 13.0:  # after the three real reps: a stitched skeleton rises, holds and falls back
+            stitched = rep_wave(t, 1, start_s=10.5, period_s=2.5, amplitude=100)
+            sample = clam(t, open_deg=stitched)
+            xy = sample.xy_px.copy()
+            xy[LM.L_ANKLE] = xy[LM.L_KNEE] + (stitched * 3.0, -stitched * 2.0)  # the far foot goes with it
+            sample = type(sample)(t_s=t, xy_px=xy, visibility=sample.visibility, world_m=sample.world_m,
+                                  image_size=sample.image_size)
+        tracker.step(sample, t)
+        statuses.add(tracker.status)
+    assert tracker.reps == 3
+    assert Status.WRONG_VIEW in statuses
