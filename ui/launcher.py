@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         from ui.session_cli import main as session_main
 
         return session_main(argv[1:])
+    if argv and argv[0] == "voice-test":  # the microphone path uses QtMultimedia
+        from ui.voice_cli import main as voice_main
+
+        return voice_main(argv[1:])
     if not _wants_gui(argv):
         try:
             from app import cli, cli_history
