@@ -210,6 +210,9 @@ class HistoryView(QWidget):
         self.change_timer.setInterval(CHANGE_POLL_MS)
         self.change_timer.timeout.connect(self._on_change_timer)
         self.change_timer.start()
+        from ui.history_stance import attach_stance_history  # single-leg stance tests' trend (own module)
+
+        attach_stance_history(self)
 
     def add_chart_widget(self, widget: QWidget, stretch: int = 0) -> None:
         """Put another chart (e.g. an exercise's own trend) under the three shared ones."""

@@ -36,9 +36,9 @@ def side_lines(bout: BoutResult | None) -> tuple[str, str, list[str]]:
         head = "Positive: trunk lean" if "leaned" in bout.reason else "Positive: free side dropped"
     lines = []
     if bout.max_pelvic_drop_deg is not None:
-        where = ("dropped" if bout.max_pelvic_drop_deg > 0 else "rose")
-        lines.append(f"Free-side hip {where} {_deg(abs(bout.max_pelvic_drop_deg), False)} "
-                     f"± {bout.uncertainty_deg:.0f}° at worst (1 s), {_deg(bout.mean_pelvic_drop_deg)} on average")
+        lines.append(f"Free-side hip drop: {_deg(bout.max_pelvic_drop_deg)} ± {bout.uncertainty_deg:.0f}° at "
+                     f"worst (1 s), {_deg(bout.mean_pelvic_drop_deg)} on average")
+        lines.append("(+ = below where it was standing, − = above)")
     if bout.trunk_lean_deg is not None:
         lines.append(f"Trunk towards the standing leg: {_deg(bout.trunk_lean_deg)}")
     lines.append(f"Held {bout.duration_s:.1f} s — {bout.ended_by}")
