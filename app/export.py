@@ -253,6 +253,9 @@ def build_report_html(store: Store, *, since_day: str | None = None, until_day: 
         sections.append(f"<h2>{escape(exercise_label(ex))}</h2><div class='charts'>"
                         f"<div>{reps_svg}</div><div>{rom_svg}</div><div>{fault_svg}</div></div>{not_judged}")
 
+    from app.stance_report import stance_report_html
+
+    sections.append(stance_report_html(store, since_day=since_day, until_day=until_day))
     period = f"{_long_date(first)} – {_long_date(until_day)}"
     unjudged_foot = (" “Not judged” means the camera could not see enough to check that fault in those sets: it "
                      "is neither a fault nor good form." if unjudged else "")
