@@ -8,14 +8,19 @@ standing baseline's axes, so the same function works on any camera roll and eith
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import replace
 
 import numpy as np
 
+from app.frame_source import VideoFileSource
 from app.landmarks import LM
 from app.pose import PoseSample
+from app.pose_estimator import PoseEstimator
+from app.stance_analysis import trace
 from app.stance_geometry import StanceAxes
+from medius_testdata import VIDEOS_DIR
 
 UPPER_BODY = list(range(0, 23))  # face, shoulders, arms, hands
 HIPS = {"left": LM.L_HIP, "right": LM.R_HIP}
@@ -86,3 +91,23 @@ def as_samples(npz) -> list[tuple[float, PoseSample | None]]:
         else:
             out.append((float(t), PoseSample(float(t), xy, npz["visibility"][i], npz["world_m"][i], size)))
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def landmarks(file: str, crop_top: float = 0.0):
+    """A clip's real landmark trace (real MediaPipe, VIDEO mode), optionally with the top `crop_top` of every
+    frame cut away; (samples, last frame time, fps). Cached for the test session."""
+    source = VideoFileSource(VIDEOS_DIR / file)
+
+    def frames():
+        while (frame := source.read()) is not None:
+            if crop_top:
+                frame = replace(frame, bgr=frame.bgr[int(crop_top * frame.bgr.shape[0]):].copy())
+            yield frame
+
+    try:
+        with PoseEstimator() as estimator:
+            samples, last_t = trace(frames(), estimator)
+    finally:
+        source.close()
+    return samples, last_t, source.fps

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import replace
 
 import pytest
 
-from app.frame_source import VideoFileSource
-from app.pose_estimator import PoseEstimator
-from app.stance_analysis import analyze_trace, trace
+from app.stance_analysis import analyze_trace
 from app.stance_test import analyze_samples
 from app.stance_verdict import NOT_JUDGED, POSITIVE, StanceParams
 from medius_testdata import LABELS_PATH, SKIP_NO_CLIPS, VIDEOS_DIR
-from .stance_synthetic import rolled, with_pelvic_drop, with_trunk_lean
+from .stance_synthetic import landmarks, rolled, with_pelvic_drop, with_trunk_lean
 
 pytestmark = [pytest.mark.clips, pytest.mark.skipif(not LABELS_PATH.is_file(), reason=SKIP_NO_CLIPS)]
 SQUAT = "singleleg_squat_front_musclewiki_barba_1.mp4"
@@ -29,25 +26,6 @@ ABDUCTION = "standing_hip_abduction_front_trunklean_biotrack_1.mp4"
 STEP_DOWN = "lateral_stepdown_front_cornell_1.mp4"
 ONSET_AFTER_S = 0.3  # the synthetic drop starts this long into the bout
 RAMP_S = 0.2
-
-
-@functools.lru_cache(maxsize=None)
-def landmarks(file: str, crop_top: float = 0.0):
-    """The clip's real landmark trace (optionally with the top `crop_top` of every frame cut away)."""
-    source = VideoFileSource(VIDEOS_DIR / file)
-
-    def frames():
-        while (frame := source.read()) is not None:
-            if crop_top:
-                frame = replace(frame, bgr=frame.bgr[int(crop_top * frame.bgr.shape[0]):].copy())
-            yield frame
-
-    try:
-        with PoseEstimator() as estimator:
-            samples, last_t = trace(frames(), estimator)
-    finally:
-        source.close()
-    return samples, last_t, source.fps
 
 
 @functools.lru_cache(maxsize=None)
