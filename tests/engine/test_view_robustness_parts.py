@@ -118,3 +118,21 @@ def test_a_clamshell_skeleton_with_the_feet_far_apart_is_not_counted():
         statuses.add(tracker.status)
     assert tracker.reps == 3
     assert Status.WRONG_VIEW in statuses
+
+
+def test_a_skeleton_that_jumps_to_another_person_and_back_is_not_a_camera_cut():
+    """For a second MediaPipe takes a kneeling therapist's trunk with the patient's legs: the whole skeleton jumps
+    and stays a while, like an edit cut, but it does not fit the exercise and the shot is the same."""
+    tracker = ExerciseTracker(Exercise.CLAMSHELL)
+    for i in range(0, 8 * FPS):
+        t = i / FPS
+        sample = clam(t, open_deg=rep_wave(t, 2, amplitude=35))
+        if 3.0 <= t < 4.0:
+            xy = sample.xy_px.copy()
+            xy[[LM.L_SHOULDER, LM.R_SHOULDER, LM.L_HIP, LM.R_HIP]] += (150.0, -260.0)  # the therapist's trunk
+            xy[LM.L_KNEE] += (150.0, -120.0)
+            xy[LM.L_ANKLE] += (420.0, -150.0)
+            sample = type(sample)(t_s=t, xy_px=xy, visibility=sample.visibility, world_m=sample.world_m,
+                                  image_size=sample.image_size)
+        tracker.step(sample, t)
+    assert tracker.cuts == 0
