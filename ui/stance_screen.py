@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from app.live_pipeline import PipelineError, PipelineEvent, SourceEnded
 from app.stance_analysis import StanceBoutEnded
@@ -34,7 +35,9 @@ class StanceScreen(QWidget):
     def __init__(self, sound=None, parent=None) -> None:
         super().__init__(parent)
         self.sound = sound
-        self.params = StanceParams()
+        from app.stance_settings import load_drop_tolerance_deg
+
+        self.params = StanceParams(drop_tolerance_deg=load_drop_tolerance_deg())
         self.flow = StanceFlow(self.params)
         self.result: StanceResult | None = None
         self.saved_test_id: int | None = None
@@ -65,6 +68,16 @@ class StanceScreen(QWidget):
         for w in (self.prompt, self.progress, self.detail, self.sides, self.error):
             panel.addWidget(w)
         panel.addStretch(1)
+        # The therapist's tolerance: how far the free side may drop beyond standing before a hold is positive.
+        tol_row = QHBoxLayout()
+        tol_row.addWidget(QLabel("Drop tolerance (therapist), from the next test"))
+        self.tolerance = QDoubleSpinBox(decimals=0, suffix="°")
+        self.tolerance.setRange(*StanceParams.DROP_TOLERANCE_RANGE)
+        self.tolerance.setValue(self.params.drop_tolerance_deg)
+        self.tolerance.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.tolerance.valueChanged.connect(self._on_tolerance_changed)
+        tol_row.addWidget(self.tolerance)
+        panel.addLayout(tol_row)
         self.stop_button = action_button("Finish test")
         self.stop_button.clicked.connect(self.finish)
         self.cancel_button = action_button("Back")
@@ -84,12 +97,14 @@ class StanceScreen(QWidget):
         self.card.buttons.addWidget(done)
         self.pages.addWidget(self.card)
         self._start_args = None
+        self._run_params = self.params
 
     # -- running ---------------------------------------------------------------------------------------------
     def start(self, source_factory, analyzer_factory, *, worker_context=None, pace: float | None = 1.0,
               loop: bool = False, params: StanceParams | None = None) -> None:
         """Begin a test. `analyzer_factory(context)` makes a StanceFrameAnalyzer on the vision thread."""
         self.params = params or self.params
+        self._run_params = self.params  # what this run's analyzer judges with (the box may change meanwhile)
         self.flow = StanceFlow(self.params)
         self.result = None
         self.saved_test_id = None
@@ -113,7 +128,7 @@ class StanceScreen(QWidget):
             return
         self.bridge.stop(wait=True)  # delivers what the worker still queued: no hold is lost
         self.flow.finish()
-        self.result = StanceResult(None, self._baseline_span, list(self._bouts), self.params)
+        self.result = StanceResult(None, self._baseline_span, list(self._bouts), self._run_params)
         self.card.show_result(self.result)
         self._save()
         self.pages.setCurrentWidget(self.card)
@@ -176,6 +191,17 @@ class StanceScreen(QWidget):
     def _source_text(self) -> str:
         return "stance test"
 
+    def _on_tolerance_changed(self, value: float) -> None:
+        from dataclasses import replace
+
+        from app.stance_settings import save_drop_tolerance_deg
+
+        self.params = replace(self.params, drop_tolerance_deg=float(value))
+        try:
+            save_drop_tolerance_deg(value)
+        except OSError as exc:
+            self.error.setText(f"The tolerance applies now but could not be saved: {exc}")
+
     def _on_again(self) -> None:
         if self._start_args is not None:
             source_factory, analyzer_factory, worker_context, pace, loop = self._start_args
@@ -209,7 +235,8 @@ def open_stance_test(window) -> StanceScreen:
     window.show_screen(screen)
     screen.video.mirror = window.settings.mirror
     spec = window.controller.source
-    screen.start(source_factory(spec, window.settings), lambda ctx: StanceFrameAnalyzer(estimator=ctx),
-                 worker_context=worker_context,
+    params = screen.params
+    screen.start(source_factory(spec, window.settings), lambda ctx: StanceFrameAnalyzer(params, estimator=ctx),
+                 worker_context=worker_context, params=params,
                  pace=window.controller.pace if is_file_source(spec) else 1.0, loop=window.controller.loop)
     return screen

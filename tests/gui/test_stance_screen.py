@@ -23,6 +23,7 @@ def test_guided_test_on_a_clip_ends_on_the_result_card_with_the_offline_numbers(
     window = make_window(qtbot, path, sound=sound)
     window.plan_screen.stance_button.click()
     screen = window.stance_screen
+    assert screen.tolerance.value() == 5.0  # the engine's default until a therapist sets one
     assert window.stack.currentWidget() is screen
     qtbot.waitUntil(lambda: screen.video.frames_painted > 0, timeout=30_000)
     qtbot.waitUntil(lambda: screen.result is not None, timeout=60_000)  # the clip ends: the test is finished
@@ -59,3 +60,16 @@ def test_result_card_says_what_the_camera_cannot_tell_and_shows_not_judged_reaso
     assert "±7°" in texts and "not a diagnosis" in texts
     assert card.right.headline.text() == "Not judged" and "Hips hidden" in card.right.details.text()
     assert side_lines(None)[0] == "Not tested"
+
+
+def test_the_therapists_tolerance_is_kept_for_the_next_test(qtbot):
+    from app.stance_settings import load_drop_tolerance_deg
+    from ui.stance_screen import StanceScreen
+
+    first = StanceScreen()
+    qtbot.addWidget(first)
+    first.tolerance.setValue(3.0)
+    assert load_drop_tolerance_deg() == 3.0 and first.params.drop_tolerance_deg == 3.0
+    again = StanceScreen()  # a later start of the app
+    qtbot.addWidget(again)
+    assert again.tolerance.value() == 3.0 and again.params.drop_tolerance_deg == 3.0
