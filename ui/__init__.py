@@ -8,6 +8,7 @@ Guided session, one module per screen:
     live_screen.py         video + skeleton, counter, set/side, range meter, tempo/hold, therapist detail
     rest_screen.py         countdown, what comes next ("turn over"), a form tip
     summary_screen.py      every set: reps against target, outcome, form notes
+    stance_screen.py       the guided single-leg stance (Trendelenburg) test; stance_result.py its result card
     settings_dialog.py     camera, mirror, sound, therapist thresholds (saved by app.settings)
 Glue and parts:
     session_controller.py  app.session_plan + pipeline + cues + sound; `_on_event` is the one event stream
@@ -15,5 +16,5 @@ Glue and parts:
     engine.py              builds sources, analyzers and therapist parameters for a set
     video_view.py, widgets.py, illustrations.py, cue_policy.py, sound.py, exercise_texts.py, qt_env.py
     recorder_hook.py       maps the event stream onto app.storage's SessionRecorder
-History (exercise log) lives in history_*.py.
+History (exercise log) lives in history_*.py (history_stance.py: the stance tests' left/right trend).
 """
