@@ -61,7 +61,7 @@ class CommandRecognizer:
                   "samprate": RATE_HZ}
         try:
             self._grammar = Decoder(**common)
-            self._grammar.set_jsgf_string("commands", GRAMMAR)
+            self._grammar.add_jsgf_string("commands", GRAMMAR)
             self._grammar.activate_search("commands")
             self._phones = Decoder(**common, allphone=os.path.join(model, "en-us", "en-us-phone.lm.bin"))
         except RuntimeError as exc:

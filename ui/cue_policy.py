@@ -53,30 +53,39 @@ class CuePolicy:
 STALE_S = 2.0  # a phrase that could not start within this time is dropped: a late count misleads more than none
 
 
+MAX_WAITING = 3  # "10", "set done", "rest": a short sequence is said in order
+
+
 @dataclass
 class SpeechQueue:
     """Which phrase to play next (pure; the sound player asks it with the time and whether it is busy).
 
-    One phrase at a time. While one plays, only the newest offered phrase waits (an older waiting one is dropped:
-    "4" is pointless once "5" is due), and a phrase that waited longer than `stale_s` is not said at all."""
+    One phrase at a time, in the order offered, at most MAX_WAITING waiting. A count replaces a count still
+    waiting ("4" is pointless once "5" is due), the same phrase is not queued twice, and a phrase that waited
+    longer than `stale_s` is not said at all."""
 
     stale_s: float = STALE_S
-    _waiting: tuple[str, float] | None = None  # (key, offered at)
+    _waiting: list[tuple[str, float]] = field(default_factory=list)  # (key, offered at), oldest first
 
     @property
     def waiting(self) -> str | None:
-        return self._waiting[0] if self._waiting else None
+        return self._waiting[-1][0] if self._waiting else None
 
     def offer(self, key: str, now_s: float) -> None:
-        self._waiting = (key, now_s)
+        counts = key.startswith("count_")
+        self._waiting = [(k, t) for k, t in self._waiting if k != key and not (counts and k.startswith("count_"))]
+        self._waiting.append((key, now_s))
+        del self._waiting[:-MAX_WAITING]
 
     def next(self, now_s: float, busy: bool) -> str | None:
-        """The phrase to start now, or None (still busy, nothing waiting, or what waited went stale)."""
-        if self._waiting is None or busy:
+        """The phrase to start now, or None (still busy, nothing waiting, or all that waited went stale)."""
+        if busy:
             return None
-        key, offered_s = self._waiting
-        self._waiting = None
-        return key if now_s - offered_s <= self.stale_s else None
+        while self._waiting:
+            key, offered_s = self._waiting.pop(0)
+            if now_s - offered_s <= self.stale_s:
+                return key
+        return None
 
     def clear(self) -> None:
-        self._waiting = None
+        self._waiting.clear()

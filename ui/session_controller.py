@@ -57,7 +57,7 @@ class SessionController(QObject):
     def __init__(self, window, settings: Settings, source: str | int | None = None, *, loop: bool = False,
                  pace: float | None = 1.0, clock: Callable[[], float] = time.monotonic,
                  analyzer_factory=engine.analyzer_factory, worker_context=engine.worker_context,
-                 sound: SoundCues | None = None) -> None:
+                 sound: SoundCues | None = None, voice_microphone: bool = True) -> None:
         super().__init__(window)
         from ui.pipeline_bridge import PipelineBridge
 
@@ -92,6 +92,9 @@ class SessionController(QObject):
         self._await_position = False  # the next live set waits for the user (entered by a timer or the voice)
         self._card_shown_s = 0.0
         self.gestures = HandRaiseDetector()
+        self.voice = None  # ui.voice_input.VoiceListener while a session listens
+        self._voice_microphone = voice_microphone  # False: tests feed recorded speech to voice.feed_pcm
+        self.voice_latencies_s: list[float] = []  # recognised → acted on, per voice command (benchmark)
         self.commands: list[tuple[float, str]] = []  # (clock, what) of hands-free actions, for tests/benchmarks
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -138,6 +141,7 @@ class SessionController(QObject):
         self.stop_pipeline()
         self.run = SessionRun(plan)
         self._timer.start()
+        self._listen(self.settings.voice_control)
         self._on_event(SessionStarted(plan, self._source_description()))
         self._show_phase()
 
@@ -159,6 +163,7 @@ class SessionController(QObject):
             self._go()  # waiting for the position or counting down: Space starts the set now
             return
         run.toggle_pause(self._clock())
+        self.sound.say("paused" if run.paused else "resumed")  # heard by someone who cannot see the screen
         if run.paused:
             self._paused_at_mono_s = time.monotonic()  # same clock as the frames' capture stamps
         if run.phase is Phase.LIVE:
@@ -206,6 +211,47 @@ class SessionController(QObject):
             self._on_event(SetEnded(result))
         self._show_phase()
 
+    def voice_command(self, command: str, heard_mono_s: float | None = None) -> None:
+        """"coach pause / resume / next / repeat / stop", from ui.voice_input (on the GUI thread)."""
+        run = self.run
+        if run is None or run.phase is Phase.SUMMARY:
+            return
+        if heard_mono_s is not None:
+            self.voice_latencies_s.append(time.monotonic() - heard_mono_s)
+        self.commands.append((self._clock(), f"voice:{command}"))
+        if command == "pause" and not run.paused and run.phase in (Phase.LIVE, Phase.REST) and self._counting:
+            self.toggle_pause()
+        elif command == "resume" and run.paused:
+            self.toggle_pause()
+        elif command == "resume" and run.phase is Phase.INSTRUCTION:
+            self.start_set()
+        elif command == "next":
+            self._await_position = self.settings.auto_start and run.phase is not Phase.LIVE
+            self.next()
+        elif command == "repeat" and run.phase in (Phase.LIVE, Phase.REST):
+            self._await_position = self.settings.auto_start
+            self.redo()
+        elif command == "stop":
+            self.end_session()
+
+    def _listen(self, on: bool) -> None:
+        """Voice commands on or off; a machine without a microphone gets one notice, then silence."""
+        if not on:
+            if self.voice is not None:
+                self.voice.stop()
+            return
+        if self.voice is None:
+            from ui.voice_input import VoiceListener
+
+            self.voice = VoiceListener(self)
+            self.voice.command_heard.connect(self.voice_command)
+        notice = self.voice.start(with_microphone=self._voice_microphone)
+        if notice:
+            log.info("%s", notice)
+            if not getattr(self, "_voice_notice_shown", False):
+                self._voice_notice_shown = True
+                self.window.show_banner(notice, 6000)
+
     def toggle_mute(self) -> bool:
         self.sound.set_muted(not self.sound.muted)
         self.window.show_banner("Sound off" if self.sound.muted else f"Sound on ({self.sound.mode})", 1500)
@@ -215,12 +261,15 @@ class SessionController(QObject):
         self.settings = settings
         self.window.live.video.mirror = settings.mirror
         self.sound.set_muted(not settings.sound)
+        if self.run is not None and self.run.phase is not Phase.SUMMARY:
+            self._listen(settings.voice_control)
 
     def shutdown(self) -> None:
         """Window closing: end the session for the log (what was done is kept), stop the timer, join threads."""
         if self.run is not None and self.run.phase is not Phase.SUMMARY:
             self.end_session()
         self._timer.stop()
+        self._listen(False)
         self.bridge.shutdown()
 
     def stop_pipeline(self) -> None:
@@ -234,6 +283,8 @@ class SessionController(QObject):
         w.live.video.set_overlay(prompt="", cue="")
         await_position, self._await_position = self._await_position, False
         if run.phase is Phase.INSTRUCTION:
+            if run.index > 0:
+                self.sound.say("set_done")  # the last set of the exercise before
             self._pipeline_paused(True)
             w.instruction.show_step(run.current)
             w.instruction.show_preview(not engine.is_file_source(self.source), self.settings.mirror)
@@ -262,6 +313,7 @@ class SessionController(QObject):
             w.rest.show_rest(run.current_result, run.next_step, side_change)
             self._refresh_rest()
             w.show_screen(w.rest)
+            self.sound.say("set_done")
             self.sound.say("turn_over" if side_change else "rest")
             if self.settings.auto_start or self.settings.gesture_control:
                 self._arm(run.next_step)  # poses for the gesture; the next set's start position
@@ -270,6 +322,7 @@ class SessionController(QObject):
         elif run.phase is Phase.SUMMARY:
             self._gate = None
             self.sound.say("session_done")
+            self._listen(False)
             self.stop_pipeline()
             self._timer.stop()
             w.summary.show_run(run)
@@ -477,7 +530,9 @@ class SessionController(QObject):
         run = self.run
         if run is None:
             return
-        if live.snapshot is not None and run.phase in (Phase.LIVE, Phase.REST) and self.settings.gesture_control:
+        # The gesture pauses and resumes a set or a rest; while a set waits for the start position it means nothing.
+        if live.snapshot is not None and run.phase in (Phase.LIVE, Phase.REST) and self.settings.gesture_control \
+                and self._counting:
             snap = live.snapshot
             if self.gestures.update(self._clock(), snap.xy_px, snap.visibility):
                 self.commands.append((self._clock(), "gesture"))

@@ -15,8 +15,8 @@ MANUAL = Settings(auto_start=False, wait_for_side=False, gesture_control=False, 
 
 
 def make_window(qtbot, source, *, sound, analyzer_factory=None, settings: Settings | None = None, pace=None,
-                loop=False):
-    kwargs = {"sound": sound}
+                loop=False, controller_kwargs: dict | None = None):
+    kwargs = {"sound": sound, **(controller_kwargs or {})}
     if analyzer_factory is not None:
         kwargs["analyzer_factory"] = analyzer_factory
         kwargs["worker_context"] = None  # stand-in analyzers need no pose estimator

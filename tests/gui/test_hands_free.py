@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -70,3 +71,49 @@ def test_the_other_side_is_waited_for(qtbot):
     qtbot.keyClick(window, " ")  # keys keep working: Space starts the set now
     assert c.run.phase is Phase.LIVE and c._counting
     c.end_session()
+
+
+def test_voice_commands_steer_a_live_session(qtbot):
+    # Recorded speech goes in where the microphone's bytes would (VoiceListener.feed_pcm), so everything from the
+    # recogniser thread to the controller is the real path; only the sound card is left out.
+    pytest.importorskip("pocketsphinx")
+    from app.voice_commands import read_wav_16k
+
+    data = pathlib.Path(__file__).resolve().parents[1] / "data" / "voice"
+    spoken = ["pause", "resume", "repeat", "stop"]  # what commands_espeak.wav says, in order
+
+    sound = RecordingSound()
+    settings = Settings(auto_start=True, wait_for_side=True, gesture_control=False, voice_control=True)
+    window = make_window(qtbot, clip("lateral_stepdown_front_cornell_1.mp4"), sound=sound, settings=settings,
+                         pace=1.0, loop=True, controller_kwargs={"voice_microphone": False})
+    c = window.controller
+    plan = SessionPlan(blocks=(ExerciseBlock(Exercise.STEP_DOWN, sets=2, reps_per_set=30, sides=("auto",)),),
+                       rest_s=30)
+    c.start_session(plan)
+    qtbot.waitUntil(lambda: c.run.phase is Phase.LIVE and c._counting and c.run.current_result.reps >= 1,
+                    timeout=60_000)
+    audio = read_wav_16k(data / "commands_espeak.wav").tobytes()
+    chunk = 3200  # 0.1 s, as a microphone delivers it
+    for i in range(0, len(audio), chunk):
+        c.voice.feed_pcm(audio[i:i + chunk])
+    qtbot.waitUntil(lambda: c.run.phase is Phase.SUMMARY, timeout=30_000)
+    assert [what for _, what in c.commands if what.startswith("voice:")] == [f"voice:{w}" for w in spoken]
+    assert c.run.ended_early and c.run.results[0].reps == 0  # "repeat" started the set again from zero
+    assert "paused" in sound.said and "resumed" in sound.said
+    assert not c.voice.listening  # the summary stops listening
+    assert max(c.voice_latencies_s) < 1.0
+
+
+def test_no_microphone_gives_one_notice(qtbot):
+    from PySide6.QtMultimedia import QMediaDevices
+
+    if QMediaDevices.audioInputs():
+        pytest.skip("this machine has a microphone")
+    settings = Settings(auto_start=False, voice_control=True)
+    window = make_window(qtbot, clip("lateral_stepdown_front_cornell_1.mp4"), sound=RecordingSound(),
+                         settings=settings)
+    plan = SessionPlan(blocks=(ExerciseBlock(Exercise.STEP_DOWN, sets=1, reps_per_set=1, sides=("auto",)),))
+    window.controller.start_session(plan)
+    assert "No microphone found" in window.banner.text() and "\n" not in window.banner.text()
+    assert not window.controller.voice.listening
+    window.controller.end_session()

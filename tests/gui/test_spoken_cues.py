@@ -40,15 +40,16 @@ def test_phrase_files_are_valid_speech_audio():
     assert total_bytes < 4_000_000  # shipped in every install
 
 
-def test_speech_queue_one_at_a_time_newest_waits_stale_dropped():
+def test_speech_queue_one_at_a_time_in_order_counts_superseded_stale_dropped():
     q = SpeechQueue(stale_s=2.0)
     q.offer("count_1", 0.0)
     assert q.next(0.0, busy=False) == "count_1"
     q.offer("count_2", 0.3)
-    q.offer("count_3", 0.4)  # while "1" still plays: only the newest waits
+    q.offer("count_3", 0.4)  # while "1" still plays: "2" is superseded
+    q.offer("set_done", 0.4)
+    q.offer("rest", 0.4)
     assert q.next(0.5, busy=True) is None
-    assert q.next(0.9, busy=False) == "count_3"
-    assert q.next(1.0, busy=False) is None
+    assert [q.next(t, busy=False) for t in (0.9, 1.2, 1.5, 1.8)] == ["count_3", "set_done", "rest", None]
     q.offer(fault_key("knee_valgus"), 2.0)
     assert q.next(4.5, busy=False) is None  # waited too long behind a long phrase: not said late
 
