@@ -113,9 +113,12 @@ def write_json(store: Store, out: io.TextIOBase, *, since_day: str | None = None
                until_day: str | None = None) -> int:
     """All sessions in the period, nested sessions → sets → reps and fault events. Returns the session count."""
     sessions = [session_to_dict(s) for s in store.iter_sessions(since_day, until_day)]
+    from app.stance_report import stance_tests_json
+
     json.dump({"format": "medius-coach-history", "format_version": 1, "app_version": __version__,
                "exported_utc": iso_utc(dt.datetime.now(dt.timezone.utc).timestamp()),
-               "since": since_day, "until": until_day, "sessions": sessions}, out, indent=1)
+               "since": since_day, "until": until_day, "sessions": sessions,
+               "stance_tests": stance_tests_json(store, since_day=since_day, until_day=until_day)}, out, indent=1)
     out.write("\n")
     return len(sessions)
 

@@ -106,3 +106,15 @@ def stance_report_html(store: Store, *, since_day: str | None = None, until_day:
             f"(positive beyond {tests[-1].drop_tolerance_deg:.0f}°, or when the trunk leans over the stance leg). "
             f"A single camera measures pelvic tilt to about ±{CAMERA_UNCERTAINTY_DEG:.0f}°: read the trend, "
             "not one test.</p>")
+
+
+def stance_tests_json(store: Store, *, since_day: str | None = None, until_day: str | None = None) -> list[dict]:
+    """The period's stance tests for `medius export --format json`, oldest first, every bout as logged."""
+    out = []
+    for t in reversed(stance_tests(store, since_day=since_day, until_day=until_day)):
+        out.append({"id": t.id, "local_day": t.local_day, "started_utc_s": t.started_utc_s, "source": t.source,
+                    "drop_tolerance_deg": t.drop_tolerance_deg, "lean_tolerance_deg": t.lean_tolerance_deg,
+                    "not_judged_reason": t.not_judged_reason or None,
+                    "uncertainty_deg": CAMERA_UNCERTAINTY_DEG, "left_minus_right_deg": t.left_minus_right_deg(),
+                    "bouts": [dict(b.__dict__) for b in t.bouts]})
+    return out

@@ -42,6 +42,25 @@ def test_report_has_the_stance_trend_and_table_with_signed_drops_and_not_judged_
     assert "read the trend" in html
 
 
+def test_json_export_carries_every_bout_with_nulls_for_what_was_not_measured(tmp_path):
+    import io
+    import json
+
+    from app.export import write_json
+
+    with Store(tmp_path / "log.db") as store:
+        add_stance_test(store, StanceResult(None, (0, 2), [bout("left", 6.0, "positive", "dropped 6°"),
+                                                           bout("right", None, NOT_JUDGED, "hips hidden")],
+                                            StanceParams(drop_tolerance_deg=4.0)), started_utc_s=noon(1))
+        buf = io.StringIO()
+        write_json(store, buf)
+    (test,) = json.loads(buf.getvalue())["stance_tests"]
+    assert test["drop_tolerance_deg"] == 4.0 and test["uncertainty_deg"] == 7.0
+    left, right = test["bouts"]
+    assert left["max_pelvic_drop_deg"] == 6.0 and left["verdict"] == "positive"
+    assert right["max_pelvic_drop_deg"] is None and right["reason"] == "hips hidden"
+
+
 def test_no_stance_test_no_section(tmp_path):
     with Store(tmp_path / "log.db") as store:
         assert stance_report_html(store) == ""
