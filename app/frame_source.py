@@ -122,6 +122,59 @@ class VideoFileSource:
             self._cap = None
 
 
+class VideoFrames:
+    """Random access to a video file's frames by index, for replay: the next frame is a plain read (playback),
+    any other one a seek. FFmpeg seeks to the keyframe before the target and decodes forward, so a seek costs
+    up to one keyframe interval of decoding; the decoder's own position is checked after each seek and the
+    gap read through, so the picture shown is the frame asked for. Times are not computed here: the replay
+    takes them from the analysis of the same file."""
+
+    def __init__(self, path: str | pathlib.Path) -> None:
+        source = VideoFileSource(path)  # the same checks and one-line errors as analysis
+        self.path, self.fps, self.frame_count = source.path, source.fps, source.frame_count
+        self._cap, source._cap = source._cap, None
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        self._next = 0  # index of the frame the decoder returns on its next read
+        first = self._read()
+        if first is None:
+            self.close()
+            raise InputError(f"Video {self.path} has no frames that can be decoded. Choose another recording.")
+        self.size = (first.shape[1], first.shape[0])
+        self._last: tuple[int, np.ndarray] = (0, first)
+
+    def _read(self) -> np.ndarray | None:
+        ok, bgr = self._cap.read() if self._cap is not None else (False, None)
+        if not ok or bgr is None or bgr.size == 0:
+            return None
+        self._next += 1
+        return bgr
+
+    def frame(self, index: int) -> np.ndarray | None:
+        """The picture of frame `index` (BGR), or None past the end of the file."""
+        if index == self._last[0]:
+            return self._last[1]
+        if index < 0 or self._cap is None:
+            return None
+        if not 0 <= index - self._next <= 2 * max(1, round(self.fps)):  # far or backwards: seek
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+            self._next = int(self._cap.get(cv2.CAP_PROP_POS_FRAMES))
+            if self._next > index:  # the decoder landed after the frame: start again from a safe point
+                self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                self._next = 0
+        bgr = None
+        while self._next <= index:
+            bgr = self._read()
+            if bgr is None:
+                return None
+        self._last = (index, bgr)
+        return bgr
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+
 class CameraSource:
     """A live camera (OpenCV device index). Thin on purpose: everything above it is tested with video files."""
 

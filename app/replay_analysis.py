@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from app.analysis import AnalysisResult, analyze_video
 from app.errors import MediusError
-from app.events import Exercise
+from app.events import Exercise, FormWarning
 from app.exercise_params import ExerciseParams
 from app.replay_model import ReplayModel, keep_snapshot
 
@@ -38,7 +38,7 @@ def analyze_for_replay(path: str | pathlib.Path, exercise: Exercise | str, side:
                        on_step: Callable[[object, object], None] | None = None) -> Replay:
     """Raises what analyze_video raises (InputError, ModelFileError), or AnalysisCancelled. `on_step(frame,
     step)` also sees each frame's result (tests use it to know at which frame each event came out)."""
-    snapshots, frames = [], []
+    snapshots, frames, warning_frames = [], [], []
     frame_count: list[int | None] = [None]
 
     def keep(frame, step) -> None:
@@ -46,6 +46,7 @@ def analyze_for_replay(path: str | pathlib.Path, exercise: Exercise | str, side:
             raise AnalysisCancelled()
         snapshots.append(keep_snapshot(step.snapshot))
         frames.append(frame.index)
+        warning_frames.extend(frame.index for e in step.events if isinstance(e, FormWarning))
         if on_step is not None:
             on_step(frame, step)
 
@@ -57,7 +58,7 @@ def analyze_for_replay(path: str | pathlib.Path, exercise: Exercise | str, side:
     result = analyze_video(path, exercise, side=side, params=params, frame_step=frame_step, progress=on_progress,
                            on_step=keep)
     model = ReplayModel(snapshots, frames, result.reps, result.warnings, exercise=result.exercise,
-                        video=str(path), fps=result.fps,
+                        video=str(path), fps=result.fps, warning_frames=warning_frames,
                         # Every frame analysed: the decoded count is exact (the container's may not be).
                         frame_count=None if frame_step == 1 else frame_count[0])
     return Replay(result, model)

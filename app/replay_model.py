@@ -7,9 +7,15 @@ export (app.annotate) and the tests all read the same `FrameState`.
 
 A few things the live screen derives on the GUI side are derived here the same way:
 - the range meter's orange tick is the best fraction since the current rep began rising (reset at "rising");
-- the fault caption is the newest form warning for CAPTION_HOLD_S after it (the live cue's reading time).
+- the fault caption is the newest form warning for CAPTION_HOLD_S after the frame that reported it (the live
+  cue's reading time).
+A warning carries the time its fault began, and the tracker reports it a little later, once the fault has
+persisted; the live screen showed it when reported. So each mark has two frames: `frame`, where the fault began
+(where a click on the timeline jumps: to watch it happen), and `shown_frame`, from which the live screen listed
+it (the fault list and the caption follow that one).
 Timeline marks: every form warning; every fault a rep was marked with but that had no warning inside it; and
-per rep each fault it could not be judged on ("not judged" is neither a fault nor good form).
+per rep each fault it could not be judged on ("not judged" is neither a fault nor good form); the last two are
+listed from the frame the rep was counted.
 """
 
 from __future__ import annotations
@@ -32,11 +38,12 @@ class Mark:
     """A point on the timeline: a fault, or a fault that could not be judged on a rep."""
 
     t_s: float
-    frame: int
+    frame: int  # where it began
     kind: str  # "fault" | "not_judged"
     code: str
     text: str
     rep: int | None  # the rep it belongs to (1-based), or None between reps
+    shown_frame: int  # from which frame the live screen listed it
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,8 @@ class ReplayModel:
 
     def __init__(self, snapshots: Sequence[TrackerSnapshot], frames: Sequence[int], reps: Sequence[RepCompleted],
                  warnings: Sequence[FormWarning], *, exercise: str, video: str = "", fps: float = 30.0,
-                 frame_count: int | None = None) -> None:
+                 frame_count: int | None = None, warning_frames: Sequence[int] | None = None) -> None:
+        """`warning_frames[j]`: the frame whose step reported `warnings[j]` (default: the frame of its t_s)."""
         if len(snapshots) != len(frames):
             raise ValueError("one frame index per snapshot")
         if not snapshots:
@@ -91,11 +99,17 @@ class ReplayModel:
         self.frames = list(frames)
         self.times = [s.t_s for s in self.snapshots]
         self.reps = list(reps)
-        self.warnings = sorted(warnings, key=lambda w: w.t_s)
+        if warning_frames is not None and len(warning_frames) != len(warnings):
+            raise ValueError("one reporting frame per warning")
+        shown = list(warning_frames) if warning_frames is not None else [None] * len(warnings)
+        # In reporting order (the order the live screen received them).
+        pairs = sorted(zip(warnings, shown), key=lambda p: (p[1] if p[1] is not None else -1, p[0].t_s))
+        self.warnings = [w for w, _ in pairs]
         self.exercise = exercise
         self.video = video
         self.fps = fps
         self.frame_count = max(frame_count or 0, self.frames[-1] + 1)
+        self.warning_frames = [f if f is not None else self.frame_at(w.t_s) for w, f in pairs]
         self._peaks = self._peak_fractions()
         self._caption_of = self._captions()
         self.spans = [self._span(r) for r in self.reps]
@@ -166,13 +180,17 @@ class ReplayModel:
 
     def _captions(self) -> list[FormWarning | None]:
         out: list[FormWarning | None] = []
-        j, current = 0, None
-        for t in self.times:
-            while j < len(self.warnings) and self.warnings[j].t_s <= t + 1e-9:
-                current = self.warnings[j]
+        j, current, since = 0, None, 0.0
+        for frame, t in zip(self.frames, self.times):
+            while j < len(self.warnings) and self.warning_frames[j] <= frame:
+                current, since = self.warnings[j], self.times[self._k(self.warning_frames[j])]
                 j += 1
-            out.append(current if current is not None and t < current.t_s + CAPTION_HOLD_S else None)
+            out.append(current if current is not None and t < since + CAPTION_HOLD_S else None)
         return out
+
+    def shown_marks(self, frame: int) -> list[Mark]:
+        """The marks the live screen had listed by `frame`, in the order they came."""
+        return sorted((m for m in self.marks if m.shown_frame <= frame), key=lambda m: (m.shown_frame, m.t_s))
 
     def _span(self, rep: RepCompleted) -> RepSpan:
         counted = next((self.frames[k] for k, s in enumerate(self.snapshots) if s.reps >= rep.index),
@@ -180,15 +198,17 @@ class ReplayModel:
         return RepSpan(rep, self.frame_at(rep.t_start_s), self.frame_at(rep.t_end_s), counted)
 
     def _marks(self) -> list[Mark]:
-        marks = [Mark(w.t_s, self.frame_at(w.t_s), "fault", w.code, w.message, self.rep_at(w.t_s))
-                 for w in self.warnings]
-        for r in self.reps:
+        marks = [Mark(w.t_s, self.frame_at(w.t_s), "fault", w.code, w.message, self.rep_at(w.t_s), shown)
+                 for w, shown in zip(self.warnings, self.warning_frames)]
+        for r, span in zip(self.reps, self.spans):
             warned = {w.code for w in self.warnings if r.t_start_s <= w.t_s <= r.t_end_s}
             t_mid = r.t_peak_s if math.isfinite(r.t_peak_s) else r.t_start_s
             for code in r.faults:
                 if code not in warned:
-                    marks.append(Mark(t_mid, self.frame_at(t_mid), "fault", code, fault_label(code), r.index))
+                    marks.append(Mark(t_mid, self.frame_at(t_mid), "fault", code, fault_label(code), r.index,
+                                      span.counted_frame))
             for code, reason in r.unjudged:
                 text = f"{judged_part(code).capitalize()} not judged" + (f": {reason}" if reason else "")
-                marks.append(Mark(r.t_start_s, self.frame_at(r.t_start_s), "not_judged", code, text, r.index))
+                marks.append(Mark(r.t_start_s, self.frame_at(r.t_start_s), "not_judged", code, text, r.index,
+                                  span.counted_frame))
         return sorted(marks, key=lambda m: (m.t_s, m.kind, m.code))

@@ -5,6 +5,8 @@
 
 `--history-only` (also done at the end of a full run): the History window opened as the app opens it (sized to
 the screen) on a one-day log of three sessions and on five years of daily sessions, a whole-screen capture each.
+`--replay-only` (also at the end of a full run): the replay screen of the cue clip, analysed by the real engine,
+at its first fault mark.
 
 Runs the real engine (pose + tracker) on the clip at real time, exactly as `medius --source CLIP` would, and
 saves PNGs to out/screenshots/ (gitignored). Without a display it falls back to Qt's offscreen platform.
@@ -31,8 +33,9 @@ def main() -> int:
     ap.add_argument("--cue-clip", type=pathlib.Path, default=CUE_CLIP, help="a side-lying clip with a form fault")
     ap.add_argument("--out", type=pathlib.Path, default=ROOT / "out" / "screenshots")
     ap.add_argument("--history-only", action="store_true", help="only the History window shots")
+    ap.add_argument("--replay-only", action="store_true", help="only the replay screen shot")
     args = ap.parse_args()
-    if not args.history_only and not args.clip.exists():
+    if not (args.history_only or args.replay_only) and not args.clip.exists():
         print(f"clip not found: {args.clip}", file=sys.stderr)
         return 2
     if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
@@ -45,6 +48,8 @@ def main() -> int:
     qapp = ensure_app()
     if args.history_only:
         return history_shots(qapp, args.out)
+    if args.replay_only:
+        return replay_shots(qapp, args.out, args.cue_clip)
     from app.events import Exercise
     from app.session_plan import ExerciseBlock, Phase, SessionPlan
     from app.settings import LoadResult, Settings, settings_path
@@ -105,7 +110,32 @@ def main() -> int:
             save(window, "5_live_cue_therapist_detail")
         c.end_session()
     window.close()
-    return history_shots(qapp, args.out)
+    return history_shots(qapp, args.out) or replay_shots(qapp, args.out, args.cue_clip)
+
+
+def replay_shots(qapp, out: pathlib.Path, clip: pathlib.Path) -> int:
+    """The replay window (as the app opens it, sized to the screen) of a side-lying clip at its first fault."""
+    from app.replay_analysis import analyze_for_replay
+    from ui.replay_open import open_replay
+
+    if not clip.exists():
+        print(f"clip not found: {clip}", file=sys.stderr)
+        return 2
+    screen = open_replay(analyze_for_replay(clip, "side-lying-abduction"))
+    marks = [m for m in screen.model.marks if m.kind == "fault"]
+    if marks:
+        screen.seek(marks[-1].shown_frame + 3)  # the fault listed and its cue on the video
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.01)
+    shot = screen.screen().grabWindow(0) if os.environ.get("DISPLAY") else screen.grab()
+    path = out / "replay_fault_mark.png"
+    shot.save(str(path))
+    print(f"saved {path}: window {screen.frameGeometry().width()}x{screen.frameGeometry().height()}")
+    screen.close()
+    qapp.processEvents()
+    return 0
 
 
 def history_shots(qapp, out: pathlib.Path) -> int:

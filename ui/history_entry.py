@@ -1,6 +1,6 @@
 """Mounting the exercise log in the main window: a History window (menu entry + Ctrl+H) and the live recorder.
 
-    install_history(main_window)   # "History…" in a menu bar and Ctrl+H open the History screen
+    install_history(main_window)   # "History…" (Ctrl+H) and "Analyse a recording…" (Ctrl+O, ui.replay_open)
     attach_recorder(main_window)   # log every rep of guided sessions; banner + retry while the log is unavailable
 
 Both take the window duck-typed (it needs `menuBar()`, `show_banner(text, ms)` and `controller.event_listeners`),
@@ -83,6 +83,9 @@ def install_history(window) -> QAction:
     menu = window.menuBar().addMenu("&Log")
     menu.addAction(action)
     window.addAction(action)
+    from ui.replay_open import install_replay_action
+
+    install_replay_action(window, menu)  # a recording's reps and faults, replayed (and logged if wanted)
     QTimer.singleShot(PRELOAD_AFTER_MS, window, lambda: _preload_history_modules(window))
     return action
 
