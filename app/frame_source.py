@@ -149,13 +149,17 @@ class VideoFrames:
         self._next += 1
         return bgr
 
+    def is_near(self, index: int) -> bool:
+        """True when `index` is reached by reading on (up to two seconds ahead), without a seek."""
+        return index == self._last[0] or 0 <= index - self._next <= 2 * max(1, round(self.fps))
+
     def frame(self, index: int) -> np.ndarray | None:
         """The picture of frame `index` (BGR), or None past the end of the file."""
         if index == self._last[0]:
             return self._last[1]
         if index < 0 or self._cap is None:
             return None
-        if not 0 <= index - self._next <= 2 * max(1, round(self.fps)):  # far or backwards: seek
+        if not self.is_near(index):  # far or backwards: seek
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
             self._next = int(self._cap.get(cv2.CAP_PROP_POS_FRAMES))
             if self._next > index:  # the decoder landed after the frame: start again from a safe point

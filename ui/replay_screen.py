@@ -5,7 +5,8 @@ annotated video (whole set or one rep) and logging the set.
 
 Everything shown for frame i comes from `ReplayModel.state(i)` (app.replay_model): the tracker's own snapshot
 of that frame, so the replay cannot disagree with the analysis. Pictures come from `app.frame_source.VideoFrames`
-(random access). Playback is paced by the wall clock (frame = start + elapsed × fps × speed), so a slow decode
+(random access); the frames the timeline and the best/worst panels jump to are decoded ahead on a helper thread
+(app.replay_prefetch), so a jump does not wait for a phone video's distant keyframe. Playback is paced by the wall clock (frame = start + elapsed × fps × speed), so a slow decode
 drops pictures instead of slowing the replay down. Opens in its own window: a session on the main window is
 never interrupted.
 """
@@ -99,6 +100,10 @@ class ReplayScreen(QWidget):
         self.replay = replay
         self.model: ReplayModel = replay.model
         self.frames = VideoFrames(self.model.video)
+        from app.replay_prefetch import FramePrefetcher
+
+        jumps = [m.frame for m in self.model.marks] + [sp.first_frame for sp in self.model.spans]
+        self.prefetch = FramePrefetcher(self.model.video, jumps).start()
         self._log_to = log_to
         self.frame = -1
         self.speed = 1.0
@@ -230,7 +235,8 @@ class ReplayScreen(QWidget):
     # ---- showing a frame ------------------------------------------------------------------------------------
     def show_frame(self, frame: int) -> None:
         frame = min(max(0, frame), self.model.frame_count - 1)
-        bgr = self.frames.frame(frame)
+        ahead = None if self.frames.is_near(frame) else self.prefetch.picture(frame)
+        bgr = ahead if ahead is not None else self.frames.frame(frame)
         st = self.model.state(frame)
         self.frame = frame
         if bgr is not None:
@@ -400,5 +406,6 @@ class ReplayScreen(QWidget):
         if self.job is not None and not self.job.done:
             self.job.cancel()
             self.job.wait()
+        self.prefetch.stop()
         self.frames.close()
         super().closeEvent(event)
