@@ -17,4 +17,9 @@ Glue and parts:
     video_view.py, widgets.py, illustrations.py, cue_policy.py, sound.py, exercise_texts.py, qt_env.py
     recorder_hook.py       maps the event stream onto app.storage's SessionRecorder
 History (exercise log) lives in history_*.py (history_stance.py: the stance tests' left/right trend).
+Replay of an analysed recording (own window):
+    replay_open.py         "Analyse a recording…" (Ctrl+O, in the Log menu): file, exercise, progress, worker thread
+    replay_screen.py       video + skeleton, counter, range meter, angles, faults, controls, best/worst rep, export
+    timeline_widget.py     reps and fault / not-judged marks; click to jump
+    replay_jobs.py         analysis and export on a worker thread, results as queued signals
 """
