@@ -25,6 +25,10 @@ VISIBLE = 0.5  # MediaPipe visibility from which a landmark is used
 OTHER_LEG = {"left": "right", "right": "left"}
 HIP = {"left": LM.L_HIP, "right": LM.R_HIP}
 ANKLE = {"left": LM.L_ANKLE, "right": LM.R_ANKLE}
+# Adults standing: hips-to-shoulders is about 0.6-0.75 of hips-to-ankles in the picture (0.56-0.98 on the dev
+# clips, a deep single-leg squat included); far less means the shoulders are not really in view.
+MIN_TRUNK_LEG = 0.4
+MIN_TRUNK_SHARE = 0.6  # of the standing trunk length, in a frame
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class StanceAxes:
     leg_px: float  # hips to ankles while standing, the unit of foot movement
     hip_width_px: float
     trunk_deg: float  # hips → shoulders angle from "up" towards the left hip (NaN: shoulders not seen)
+    trunk_px: float = math.nan  # hips to shoulders while standing
 
     def stance_to_free(self, stance: str) -> np.ndarray:
         return self.lateral if stance == "right" else -self.lateral
@@ -102,6 +107,11 @@ class StanceAxes:
 
     def lean_towards_stance_deg(self, f: StanceFrame, stance: str) -> float:
         if not (f.shoulders_seen and math.isfinite(self.trunk_deg)):
+            return math.nan
+        # Shoulders MediaPipe guesses from a picture that ends at the waist land just above the hips, inside
+        # the frame and "visible": a trunk much shorter than it stood is not a trunk.
+        trunk = float(np.linalg.norm(f.mid_shoulder - (f.l_hip + f.r_hip) / 2.0))
+        if not trunk >= MIN_TRUNK_SHARE * self.trunk_px:
             return math.nan
         lean = self.trunk_angle_deg(f) - self.trunk_deg
         return lean if stance == "left" else -lean
@@ -129,6 +139,9 @@ def axes_from(frames: list[StanceFrame]) -> StanceAxes:
     leg = float(np.linalg.norm(feet))
     provisional = StanceAxes(lateral, down, leg, float(np.linalg.norm(hip_vec)), math.nan)
     with_trunk = [f for f in frames if f.shoulders_seen]
-    trunk = (float(np.median([provisional.trunk_angle_deg(f) for f in with_trunk]))
-             if len(with_trunk) * 2 >= len(frames) else math.nan)
-    return StanceAxes(lateral, down, leg, provisional.hip_width_px, trunk)
+    trunk, trunk_px = math.nan, math.nan
+    if len(with_trunk) * 2 >= len(frames):
+        trunk_px = float(np.median([np.linalg.norm(f.mid_shoulder - (f.l_hip + f.r_hip) / 2.0) for f in with_trunk]))
+        if trunk_px >= MIN_TRUNK_LEG * leg:  # else the shoulders are guesses (see lean_towards_stance_deg)
+            trunk = float(np.median([provisional.trunk_angle_deg(f) for f in with_trunk]))
+    return StanceAxes(lateral, down, leg, provisional.hip_width_px, trunk, trunk_px)

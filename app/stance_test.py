@@ -118,8 +118,8 @@ class StanceAnalyzer:
     def step(self, sample: PoseSample | None, t_s: float) -> StanceState:
         f = stance_frame(sample) if sample is not None else None
         usable = f is not None and f.hips_seen and f.ankles_seen
-        if self._bout_stance is not None:
-            return self._step_holding(f if usable else None, t_s, raw=f)
+        if self._bout_stance is not None:  # the feet say whether the hold goes on, even with the hips hidden
+            return self._step_holding(f if f is not None and f.ankles_seen else None, t_s, raw=f)
         if not usable:
             return StanceState(t_s, "no_person" if f is None else "baseline", baseline_s=self._standing_s())
         self._last_seen_s = t_s
@@ -221,7 +221,7 @@ class StanceAnalyzer:
     def _step_holding(self, f: StanceFrame | None, t_s: float, raw: StanceFrame | None) -> StanceState:
         stance = self._bout_stance
         if f is None:
-            if raw is not None:  # hips or ankles hidden: kept, so the verdict can say how much was hidden
+            if raw is not None:  # feet hidden: kept, so the verdict can say how much was hidden
                 self._bout.append(raw)
             if self._last_seen_s is not None and t_s - self._last_seen_s >= LOST_S:
                 return self._ended(t_s, self._end_bout(self._last_seen_s, "the pose was lost"))
@@ -237,7 +237,7 @@ class StanceAnalyzer:
         if touched is not None:
             return self._ended(t_s, self._end_bout(touched, "the free foot touched down"))
         return StanceState(t_s, "holding", stance, t_s - self._bout_start_s,
-                           obliquity_deg=self.axes.obliquity_deg(f, stance))
+                           obliquity_deg=self.axes.obliquity_deg(f, stance) if f.hips_seen else math.nan)
 
     def _touched_down(self, f: StanceFrame, stance: str) -> float | None:
         free = OTHER_LEG[stance]

@@ -89,12 +89,12 @@ def judge_bout(frames: list[StanceFrame], stance: str, t_start_s: float, t_end_s
     worst_hike = float(-np.min(_window_means(t, drop, WORST_WINDOW_S, t_start_s, t_end_s)))
     mean_drop = float(np.mean(drop))
     onset = _onset_s(t, drop, params.drop_tolerance_deg, t_start_s)
-    lean_frames = [f for f in seen if f.shoulders_seen]
-    shoulders_ok = len(lean_frames) > (1 - HIDDEN_SHARE) * len(frames) and math.isfinite(axes.trunk_deg)
+    leans = [(f.t_s, axes.lean_towards_stance_deg(f, stance)) for f in seen]
+    leans = [(t_s, v) for t_s, v in leans if math.isfinite(v)]
+    shoulders_ok = len(leans) > (1 - HIDDEN_SHARE) * len(frames)
     lean = None
     if shoulders_ok:
-        tl = np.array([f.t_s for f in lean_frames])
-        lv = np.array([axes.lean_towards_stance_deg(f, stance) for f in lean_frames])
+        tl, lv = np.array([t_s for t_s, _ in leans]), np.array([v for _, v in leans])
         lean = float(np.max(_window_means(tl, lv, WORST_WINDOW_S, t_start_s, t_end_s)))
     tol = params.drop_tolerance_deg
     free_side = "dropped" if worst_drop >= tol else "hiked" if worst_hike >= tol else "level"

@@ -118,6 +118,27 @@ def test_framed_from_the_waist_down_is_not_judged_never_a_number_for_the_trunk()
     assert payload["stance_bouts"] or payload["not_judged_reason"]
 
 
+def test_hips_hidden_for_most_of_a_hold_is_not_judged_and_gives_no_number():
+    from dataclasses import replace
+
+    import numpy as np
+
+    samples = landmarks(SQUAT)[0]
+    (bout,) = held_bouts(SQUAT)
+    hidden = []
+    for t, s in samples:  # hips covered (a jacket, a hand) from lift-off on; ankles still seen
+        if s is not None and t > bout.t_start_s + 0.3:
+            vis = s.visibility.copy()
+            vis[[23, 24]] = 0.1
+            s = replace(s, visibility=vis)
+        hidden.append((t, s))
+    got = same_bout(analyze_samples(hidden), bout)
+    assert got.verdict == NOT_JUDGED and "hips hidden" in got.reason
+    assert got.ended_by == "the free foot touched down"  # the feet still tell the hold's end
+    assert got.max_pelvic_drop_deg is None and got.trunk_lean_deg is None
+    assert np.isfinite(bout.max_pelvic_drop_deg)
+
+
 def test_oblique_camera_is_not_judged():
     (file,) = [f for f in (STEP_DOWN,) if (VIDEOS_DIR / f).is_file()]
     result = untouched(file)
@@ -129,7 +150,7 @@ def test_cli_json_has_exactly_the_issue_fields(capsys):
     from app.cli import main
 
     assert main(["analyze", str(VIDEOS_DIR / ABDUCTION), "--exercise", "single-leg-stance", "--json",
-                 "--drop-tolerance", "4"]) == 0
+                 "--drop-tolerance", "4", "--every", "2"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["drop_tolerance_deg"] == 4.0
     assert out["stance_bouts"], out
