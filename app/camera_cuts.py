@@ -9,6 +9,11 @@ landmarks, or moves them and brings them back. So a cut needs all three:
 - most of those landmarks move with it, not one or two;
 - the new place holds for CONFIRM_S: the body stays near where it jumped to and away from where it was.
 The cut is reported when confirmed, a few frames late, with the time of the jump.
+
+Only skeletons that fit the exercise are compared (the caller says which): MediaPipe stitching the exerciser's
+legs to a helper's trunk for a moment, and letting go again, moves the whole skeleton like a cut, but the same
+person is back in the same place afterwards. Frames that do not fit bridge the comparison (a cross-fade to a
+new shot passes through them); a frame without any skeleton ends it (a dropout is not a cut).
 """
 
 from __future__ import annotations
@@ -41,19 +46,24 @@ class CutDetector:
     """`step(xy, t_s)` → the time of a confirmed cut, or None."""
 
     def __init__(self) -> None:
-        self._prev: tuple[float, np.ndarray] | None = None  # last frame (t, landmarks)
+        self._prev: tuple[float, np.ndarray] | None = None  # last frame that fitted (t, landmarks)
+        self._t_seen: float | None = None  # last frame with a skeleton, fitting or not
         # (t of the jump, centre and size before it, centre and size after it)
         self._candidate: tuple[float, np.ndarray, float, np.ndarray, float] | None = None
         self.cuts = 0
 
-    def step(self, xy: np.ndarray, t_s: float) -> float | None:
+    def step(self, xy: np.ndarray, t_s: float, fits: bool = True) -> float | None:
+        """`fits`: this skeleton fits the exercise's posture (only those are compared)."""
+        t_seen, self._t_seen = self._t_seen, t_s
+        if not fits:
+            return None
         centre, size = body_centre_and_size(xy)
         if not math.isfinite(size):
             return None
         prev, self._prev = self._prev, (t_s, xy)
         if self._candidate is not None:
             return self._confirm(centre, size, t_s)
-        if prev is None or t_s - prev[0] > MAX_FRAME_GAP_S:
+        if prev is None or t_seen is None or t_s - t_seen > MAX_FRAME_GAP_S:
             return None
         prev_centre, prev_size = body_centre_and_size(prev[1])
         if not math.isfinite(prev_size):

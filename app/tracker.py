@@ -136,10 +136,8 @@ class ExerciseTracker:
         raw, diag = _sanitised(sample)
         seen = np.clip(np.nan_to_num(np.asarray(sample.visibility, dtype=float), nan=0.0), 0.0, 1.0)
         raw, seen, world = self._labels.fix(raw, seen, sample.world_m, t_s)
-        # Only skeletons that fit the exercise's posture are compared for cuts: MediaPipe stitching the
-        # exerciser's legs to a helper's trunk for a moment, and letting go again, moves the whole skeleton
-        # like an edit cut would, but it is the same shot (and those frames are not measured anyway).
-        t_cut = self._cuts.step(raw, t_s) if self.model.posture(raw, seen).ok else None
+        # Only skeletons that fit the exercise are compared for cuts (app.camera_cuts says why).
+        t_cut = self._cuts.step(raw, t_s, fits=self.model.posture(raw, seen).ok)
         if t_cut is not None:
             # A new shot: smoothing across it would blend two views, and the posture baselines of the faults
             # belong to the old view. A rep in progress ends at the cut, judged on what came before it; the

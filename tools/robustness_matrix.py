@@ -35,8 +35,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from app.analysis import AnalysisResult, FrameAnalyzer, collect  # noqa: E402
 from app.camera_transforms import TRANSFORMS, TransformedSource  # noqa: E402
+from app import fault_evaluation  # noqa: E402
 from app.evaluation import PEAK_TOLERANCE_S, ClipScore, load_labels  # noqa: E402
-from app.events import Exercise  # noqa: E402
+from app.events import Exercise, Fault  # noqa: E402
 from app.frame_source import FrameSource, VideoFileSource  # noqa: E402
 from app.pose_estimator import PoseEstimator  # noqa: E402
 
@@ -149,6 +150,9 @@ def engine_state() -> str:
     return digest.hexdigest()[:12]
 
 
+FAULT_LABELS = ROOT / "tests" / "data" / "fault_labels.json"
+
+
 def short_name(file: str) -> str:
     return file.removesuffix(".mp4").removesuffix("_1")
 
@@ -203,6 +207,41 @@ def format_failures(cells: list[Cell]) -> str:
                      f"cuts {c.camera_cuts}, peaks ±1 s {c.score.peaks_matched}/{c.score.counted}, "
                      f"first tracking {first}; statuses: {statuses}")
     return "\n".join(lines) if lines else "none"
+
+
+def format_fault_matrix(cells: list[Cell], label_set: fault_evaluation.LabelSet, transforms: list[str]) -> str:
+    """Per transform and fault code, the labelled reps as another camera would film them: faults found of those
+    labelled present, warnings on reps labelled clean, and reps not judged (or not counted) from that view."""
+    by_transform: dict[str, fault_evaluation.FaultReport] = {}
+    for t in transforms:
+        clips = {c.file: fault_evaluation.clip_faults_from_json(c.analysis) for c in cells if c.transform == t}
+        by_transform[t] = fault_evaluation.score(clips, label_set)
+    codes = sorted({s.label.code for r in by_transform.values() for s in r.scored},
+                   key=lambda c: [f.value for f in Fault].index(c))
+    if not codes:
+        return "no fault labels for these clips"
+    col_w = max(10, *(len(t) for t in transforms))
+    code_w = max(len(c) for c in codes) + 8
+    lines = [f"{'fault':<{code_w}} " + " ".join(f"{t:>{col_w}}" for t in transforms), ""]
+    for code in codes:
+        rows = {"found": [], "warned clean": [], "not judged": []}
+        for t in transforms:
+            n = by_transform[t].by_code().get(code, fault_evaluation.FaultCounts())
+            rows["found"].append(f"{n.tp}/{n.tp + n.fn + n.not_judged_present}")
+            rows["warned clean"].append(f"{n.fp}/{n.fp + n.tn + n.not_judged_clean}")
+            rows["not judged"].append(f"{n.not_judged + n.no_rep}")
+        for name, values in rows.items():
+            lines.append(f"{code + ' ' + name if name == 'found' else '  ' + name:<{code_w}} "
+                         + " ".join(f"{v:>{col_w}}" for v in values))
+    total_fp = sum(r.by_code()[c].fp for r in by_transform.values() for c in r.by_code())
+    total_tp = sum(r.by_code()[c].tp for r in by_transform.values() for c in r.by_code())
+    total_pos = sum(n.tp + n.fn + n.not_judged_present for r in by_transform.values() for n in r.by_code().values())
+    total_clean = sum(n.fp + n.tn + n.not_judged_clean for r in by_transform.values() for n in r.by_code().values())
+    lines.append(f"all transforms: faults found {total_tp}/{total_pos} labelled present, "
+                 f"warnings on {total_fp}/{total_clean} labelled-clean reps "
+                 "(found: warned / labelled present; warned clean: warned / labelled clean; "
+                 "not judged: labels on reps not judged from that view or not counted)")
+    return "\n".join(lines)
 
 
 def pick(all_names: list[str], wanted: str | None, what: str) -> list[str]:
@@ -264,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
           f"({sum(c.frames for c in cells)} frames; cache {'on' if args.cache else 'off'}, workers {args.workers})")
     print("\noutside the accepted range:")
     print(format_failures(cells))
+    print("\nform faults on the labelled reps (tests/data/fault_labels.json and labels.json):")
+    print(format_fault_matrix(cells, fault_evaluation.load_labels(clips, FAULT_LABELS), transforms))
     if args.cache:
         print("\n" + cache_note(args.cache_fingerprint, cells))
     if args.json:

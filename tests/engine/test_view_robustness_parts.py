@@ -136,3 +136,20 @@ def test_a_skeleton_that_jumps_to_another_person_and_back_is_not_a_camera_cut():
                                   image_size=sample.image_size)
         tracker.step(sample, t)
     assert tracker.cuts == 0
+
+
+def test_a_cut_through_frames_that_fit_no_posture_is_still_a_cut_but_a_dropout_is_not():
+    cross_fade, dropout = CutDetector(), CutDetector()
+    found = {"cross-fade": [], "dropout": []}
+    for i in range(90):
+        xy = lying(0, i / FPS).xy_px.copy()
+        if i >= 45:
+            xy = (xy - 640) * 0.5 + 200  # the new shot
+        if not 30 <= i < 45 and (t := cross_fade.step(xy, i / FPS, fits=True)) is not None:
+            found["cross-fade"].append(round(t * FPS))
+        if 30 <= i < 45:  # half a second of blended pictures: skeletons, but none that fits the exercise
+            cross_fade.step(xy * 0.3, i / FPS, fits=False)
+        else:  # the same half second with no skeleton at all
+            if (t := dropout.step(xy, i / FPS)) is not None:
+                found["dropout"].append(round(t * FPS))
+    assert found == {"cross-fade": [45], "dropout": []}
