@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from app.camera_transforms import TransformedSource
 from app.frame_source import VideoFileSource
 from app.landmarks import LM
 from app.pose import PoseSample
@@ -94,10 +95,12 @@ def as_samples(npz) -> list[tuple[float, PoseSample | None]]:
 
 
 @functools.lru_cache(maxsize=None)
-def landmarks(file: str, crop_top: float = 0.0):
+def landmarks(file: str, crop_top: float = 0.0, transform: str | None = None):
     """A clip's real landmark trace (real MediaPipe, VIDEO mode), optionally with the top `crop_top` of every
-    frame cut away; (samples, last frame time, fps). Cached for the test session."""
+    frame cut away or as a camera transform films it; (samples, last frame time, fps). Cached per session."""
     source = VideoFileSource(VIDEOS_DIR / file)
+    if transform is not None:
+        source = TransformedSource(source, transform)
 
     def frames():
         while (frame := source.read()) is not None:
