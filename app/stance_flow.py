@@ -69,8 +69,8 @@ class StanceFlow:
             self.step = "lift"  # the bout's result arrives as its own event (bout_finished)
         view = self._view(state)
         cue = None
-        if self.step != before:
-            cue = {"lift": "go", "holding": None, "baseline": "get_ready"}.get(self.step)
+        if before == "baseline" and self.step == "lift":
+            cue = "go"  # (the end of a hold is announced by bout_finished, with its own cue)
         elif self.step == "holding":
             due = [s for s in SPOKEN_AT_S if state.hold_s >= s > self._spoken_s]
             if due:

@@ -114,6 +114,8 @@ class StanceScreen(QWidget):
         self.pages.setCurrentIndex(0)
         self._start_args = (source_factory, analyzer_factory, worker_context, pace, loop)
         self._show(self.flow.update(StanceState(0.0, "no_person")))
+        if self.sound is not None:
+            self.sound.say("get_ready")  # "Get into your starting position": stand on both feet for the baseline
         self.bridge.start(source_factory, analyzer_factory, pace=pace, loop=loop, worker_context=worker_context)
 
     def stop(self) -> None:
