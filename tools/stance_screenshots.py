@@ -5,7 +5,9 @@
 1. `stance_live.png`: the guided test on the single-leg squat clip (both feet, then the left leg), mid-hold;
 2. `stance_result_clip.png`: its result card (the left leg only: the clip never stands on the right);
 3. `stance_result_two_sides.png`: a card with both sides, the left from the clip and the right from the same
-   clip mirrored (`--transform mirror`), both real analyses. Saved to out/screenshots/ (gitignored).
+   clip mirrored (`--transform mirror`), both real analyses;
+4. `history_stance.png`: History with five weekly tests (the left side's drop shifted to show a trend).
+Saved to out/screenshots/ (gitignored).
 """
 
 from __future__ import annotations
@@ -81,7 +83,45 @@ def main() -> int:
     wait_until(lambda: False, 0.3)
     save(window, "stance_result_two_sides")
     window.close()
+    history_shot(qapp, args.out, scratch, [left, right], wait_until)
     return 0
+
+
+def history_shot(qapp, out: pathlib.Path, scratch: pathlib.Path, results, wait_until) -> None:
+    """History over five weeks of sessions with a stance test each week (the clip's real results, with the
+    left side's drop shrinking by a degree a week added to show a trend)."""
+    import dataclasses
+    import datetime as dt
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import make_history_db
+
+    from app.stance_test import StanceResult
+    from app.storage import Store
+    from app.storage.stance_log import add_stance_test
+    from ui.history_entry import open_history
+
+    db = scratch / "history.sqlite3"
+    make_history_db.make_day_db(db, sessions=3)
+    left, right = results
+    today = dt.datetime.combine(dt.date.today(), dt.time(18)).timestamp()
+    with Store(db) as store:
+        for week in range(5):
+            shift = 4.0 - week  # degrees added to the left side's real drop
+            bouts = [dataclasses.replace(b, max_pelvic_drop_deg=b.max_pelvic_drop_deg + shift + 4.0,
+                                         mean_pelvic_drop_deg=b.mean_pelvic_drop_deg + shift + 4.0)
+                     for b in left.bouts] + list(right.bouts)
+            add_stance_test(store, StanceResult(None, left.baseline_span_s, bouts, left.params),
+                            started_utc_s=today - (4 - week) * 7 * 86400.0, source="screenshot")
+    view = open_history(None, Store(db))
+    view.stance_history.toggle.setChecked(True)  # unfolded to show the trend
+    wait_until(lambda: False, 1.5)
+    shot = view.screen().grabWindow(0) if os.environ.get("DISPLAY") else view.grab()
+    path = out / "history_stance.png"
+    shot.save(str(path))
+    print(f"saved {path}")
+    view.close()
+    qapp.processEvents()
 
 
 if __name__ == "__main__":

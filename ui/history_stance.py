@@ -1,7 +1,8 @@
 """Single-leg stance tests in History: the left/right trend of the free-hip drop, with the camera's ±7° band.
 
 A trend, not single numbers: each test is a marker with its uncertainty, per stance leg, against the tolerance
-line, and the latest test's verdicts are written underneath. Mounted by `attach_stance_history(view)` under
+line, and the latest test's verdicts are written beside a fold button (folded by default, so the exercise
+charts above keep their room). Mounted by `attach_stance_history(view)` under
 HistoryView's own charts (one line in ui/history_view.py); it follows the view's period box and re-reads
 when the log changes (the stance test is saved from the main window, on another connection). Hidden while the
 log holds no stance test.
@@ -14,7 +15,7 @@ import datetime as dt
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.stance_verdict import CAMERA_UNCERTAINTY_DEG, StanceParams
 from app.storage import StorageError, Store
@@ -36,9 +37,26 @@ class StanceHistoryPanel(QWidget):
         self.store = store
         self._since_day = since_day
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 6, 0, 0)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.setSpacing(2)
+        # Folded to one line by default: the exercise charts above keep their room; the trend opens on a click.
+        head = QHBoxLayout()
+        self.toggle = QToolButton()
+        self.toggle.setText("Single-leg stance tests")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.toggled.connect(self._on_toggled)
+        head.addWidget(self.toggle)
+        self.latest = QLabel()
+        self.latest.setWordWrap(True)
+        self.latest.setStyleSheet("color: #333;")
+        head.addWidget(self.latest, 1)
+        lay.addLayout(head)
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-        self.plot.setMinimumHeight(170)
+        self.plot.setMinimumHeight(150)
+        self.plot.setMaximumHeight(220)
+        self.plot.hide()
         self.plot.setTitle(f"Single-leg stance test: free-hip drop, worst 1 s (± {CAMERA_UNCERTAINTY_DEG:.0f}° "
                            f"camera uncertainty)", size="10pt")
         self.plot.setLabel("left", "degrees")
@@ -47,10 +65,6 @@ class StanceHistoryPanel(QWidget):
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.hideButtons()
         lay.addWidget(self.plot)
-        self.latest = QLabel()
-        self.latest.setWordWrap(True)
-        self.latest.setStyleSheet("color: #333;")
-        lay.addWidget(self.latest)
         self.points: list[StanceTrendPoint] = []
         self._version = None
         self._timer = QTimer(self)
@@ -90,6 +104,10 @@ class StanceHistoryPanel(QWidget):
         self.plot.setYRange(min(-5.0, min(ys) - CAMERA_UNCERTAINTY_DEG), max(ys) + CAMERA_UNCERTAINTY_DEG + 2)
         self.latest.setText(_latest_text(latest[0]) if latest else "")
 
+    def _on_toggled(self, shown: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.plot.setVisible(shown)
+
     def _poll(self) -> None:
         try:
             changed = self.store.data_version() != self._version
@@ -108,7 +126,9 @@ def _latest_text(test) -> str:
         elif b.max_pelvic_drop_deg is None or b.verdict == "not judged":
             parts.append(f"on the {leg}: not judged ({b.reason})")
         else:
-            parts.append(f"on the {leg}: {b.verdict}, {b.max_pelvic_drop_deg:+.0f}° ± {CAMERA_UNCERTAINTY_DEG:.0f}°")
+            why = " (trunk lean)" if b.verdict == "positive" and "leaned" in b.reason else ""
+            parts.append(f"on the {leg}: {b.verdict}{why}, {b.max_pelvic_drop_deg:+.0f}° ± "
+                         f"{CAMERA_UNCERTAINTY_DEG:.0f}°")
     diff = test.left_minus_right_deg()
     day = dt.date.fromisoformat(test.local_day).strftime("%d %b %Y")
     return (f"Latest test ({day}): " + "; ".join(parts)

@@ -38,7 +38,9 @@ def test_trend_shows_each_side_and_follows_a_test_saved_on_another_connection(tm
     qtbot.addWidget(view)
     view.show()
     panel = view.stance_history
-    assert panel.isVisible()
+    assert panel.isVisible() and not panel.plot.isVisible()  # folded: one line under the exercise charts
+    panel.toggle.click()
+    assert panel.plot.isVisible()
     assert [(p.leg, p.max_pelvic_drop_deg) for p in panel.points if p.leg == "left"] == [
         ("left", 9.0), ("left", 7.0), ("left", 4.0)]
     assert "Latest test (23 Nov 2026)" in panel.latest.text() and "left − right +3°" in panel.latest.text()
