@@ -126,9 +126,11 @@ class StanceFrameAnalyzer:
         self._own_estimator = estimator is None
         self.estimator = estimator or PoseEstimator(model_path)
         self._started = False
+        self.last_t_s = 0.0  # time of the last frame seen (where a hold still going on ends, if stopped)
 
     def process(self, frame: Frame) -> StepResult:
         t_ms = int(round(frame.t_s * 1000))
+        self.last_t_s = frame.t_s
         if not self._started and hasattr(self.estimator, "forget_person"):
             self.estimator.forget_person(t_ms)  # a shared estimator may still follow the last run's person
         self._started = True

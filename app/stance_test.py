@@ -142,9 +142,10 @@ class StanceAnalyzer:
             return self._step_holding(f, t_s, raw=f)
         return StanceState(t_s, "ready", baseline_s=self._standing_s())
 
-    def finish(self, t_s: float) -> StanceResult:
+    def finish(self, t_s: float, ended_by: str = "the recording ended") -> StanceResult:
+        """Close the test; a hold still going on ends here, `ended_by` says why."""
         if self._bout_stance is not None:
-            self._end_bout(t_s, "the recording ended")
+            self._end_bout(t_s, ended_by)
         return StanceResult(self.axes, self._baseline_span, list(self.bouts), self.params)
 
     @property
@@ -196,7 +197,13 @@ class StanceAnalyzer:
                                 for side in ("left", "right")}
 
     def _standing_s(self) -> float:
-        return self._standing[-1].t_s - self._standing[0].t_s if len(self._standing) > 1 else 0.0
+        """Time the standing frames cover: their span plus one frame step (at any frame rate, N frames of
+        1/fps each cover N/fps)."""
+        n = len(self._standing)
+        if n < 2:
+            return 0.0
+        span = self._standing[-1].t_s - self._standing[0].t_s
+        return span + span / (n - 1)
 
     def _follow_anchor(self, f: StanceFrame) -> None:
         for side in ("left", "right"):

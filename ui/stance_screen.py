@@ -79,7 +79,7 @@ class StanceScreen(QWidget):
         tol_row.addWidget(self.tolerance)
         panel.addLayout(tol_row)
         self.stop_button = action_button("Finish test")
-        self.stop_button.clicked.connect(self.finish)
+        self.stop_button.clicked.connect(lambda: self.finish())
         self.cancel_button = action_button("Back")
         self.cancel_button.clicked.connect(self._on_back)
         panel.addWidget(self.stop_button)
@@ -97,6 +97,7 @@ class StanceScreen(QWidget):
         self.card.buttons.addWidget(done)
         self.pages.addWidget(self.card)
         self._start_args = None
+        self._analyzer = None
         self._run_params = self.params
 
     # -- running ---------------------------------------------------------------------------------------------
@@ -113,10 +114,17 @@ class StanceScreen(QWidget):
         self.video.clear()
         self.pages.setCurrentIndex(0)
         self._start_args = (source_factory, analyzer_factory, worker_context, pace, loop)
+        self._analyzer = None
+
+        def make(*context):
+            # Built and used on the vision thread; read here only after that thread is joined (finish).
+            self._analyzer = analyzer_factory(*context)
+            return self._analyzer
+
         self._show(self.flow.update(StanceState(0.0, "no_person")))
         if self.sound is not None:
             self.sound.say("get_ready")  # "Get into your starting position": stand on both feet for the baseline
-        self.bridge.start(source_factory, analyzer_factory, pace=pace, loop=loop, worker_context=worker_context)
+        self.bridge.start(source_factory, make, pace=pace, loop=loop, worker_context=worker_context)
 
     def stop(self) -> None:
         self.bridge.stop(wait=True)
@@ -124,13 +132,20 @@ class StanceScreen(QWidget):
     def shutdown(self) -> None:
         self.bridge.shutdown()
 
-    def finish(self) -> None:
-        """End the test now (or when the flow says both sides are done): stop, save, show the card."""
+    def finish(self, ended_by: str = "the test was stopped") -> None:
+        """End the test now (or when the flow says both sides are done): stop, save, show the card. A hold
+        still going on is closed here and judged with the rest (the engine's own result, once its thread is
+        joined)."""
         if self.result is not None:
             return
-        self.bridge.stop(wait=True)  # delivers what the worker still queued: no hold is lost
+        self.bridge.stop(wait=True)  # joins the worker and delivers what it still queued: no hold is lost
         self.flow.finish()
-        self.result = StanceResult(None, self._baseline_span, list(self._bouts), self._run_params)
+        analyzer = self._analyzer
+        if analyzer is not None and hasattr(analyzer, "engine"):
+            done = analyzer.engine.finish(analyzer.last_t_s, ended_by)
+            self.result = StanceResult(done.baseline, done.baseline_span_s, done.bouts, self._run_params)
+        else:  # the engine never started (a source that failed): what arrived
+            self.result = StanceResult(None, self._baseline_span, list(self._bouts), self._run_params)
         self.card.show_result(self.result)
         self._save()
         self.pages.setCurrentWidget(self.card)
@@ -147,7 +162,7 @@ class StanceScreen(QWidget):
                     self.finish()
         elif isinstance(output, SourceEnded):
             if self.result is None:
-                self.finish()
+                self.finish("the recording ended")
         elif isinstance(output, PipelineError):
             log.error("stance test stopped: %s", output.message)
             self.error.setText(f"The test stopped: {output.message}")

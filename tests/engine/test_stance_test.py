@@ -113,6 +113,17 @@ def test_the_mirrored_clip_stands_on_the_other_leg_with_the_same_angles():
         assert b.verdict == a.verdict and b.free_side == a.free_side
 
 
+@pytest.mark.parametrize("every", [2, 4, 6, 10])
+def test_a_slower_camera_finds_the_same_hold(every):
+    """60 fps down to 6 fps (a slow machine analyses fewer frames): the same bout, the same verdict."""
+    (full,) = held_bouts(SQUAT)
+    (bout,) = [b for b in analyze_samples(landmarks(SQUAT)[0][::every]).bouts if b.duration_s >= 1.0]
+    assert (bout.stance_leg, bout.verdict) == (full.stance_leg, full.verdict)
+    assert bout.t_start_s == pytest.approx(full.t_start_s, abs=0.25)
+    assert bout.t_end_s == pytest.approx(full.t_end_s, abs=0.25)
+    assert bout.max_pelvic_drop_deg == pytest.approx(full.max_pelvic_drop_deg, abs=1.5)
+
+
 def test_a_rolled_camera_measures_the_same_angles():
     samples = landmarks(ABDUCTION)[0]
     for roll in (-25.0, 20.0):

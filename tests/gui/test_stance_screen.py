@@ -74,3 +74,16 @@ def test_the_therapists_tolerance_is_kept_for_the_next_test(qtbot):
     again = StanceScreen()  # a later start of the app
     qtbot.addWidget(again)
     assert again.tolerance.value() == 3.0 and again.params.drop_tolerance_deg == 3.0
+
+
+def test_finishing_mid_hold_keeps_the_hold_as_stopped(qtbot):
+    window = make_window(qtbot, clip(SQUAT), sound=RecordingSound())
+    window.plan_screen.stance_button.click()
+    screen = window.stance_screen
+    qtbot.waitUntil(lambda: screen.flow.step == "holding", timeout=60_000)
+    screen.stop_button.click()
+    assert screen.result is not None and screen.pages.currentWidget() is screen.card
+    (bout,) = screen.result.bouts
+    assert bout.stance_leg == "left" and bout.ended_by == "the test was stopped" and bout.duration_s > 0
+    assert screen.result.baseline_span_s is not None
+    assert "the test was stopped" in screen.card.left.details.text()
