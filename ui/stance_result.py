@@ -41,7 +41,7 @@ def side_lines(bout: BoutResult | None) -> tuple[str, str, list[str]]:
         lines.append("(+ = below where it was standing, − = above)")
     if bout.trunk_lean_deg is not None:
         lines.append(f"Trunk towards the standing leg: {_deg(bout.trunk_lean_deg)}")
-    lines.append(f"Held {bout.duration_s:.1f} s — {bout.ended_by}")
+    lines.append(f"Held {bout.duration_s:.1f} s (the test asks for up to 30 s) — {bout.ended_by}")
     if bout.onset_s is not None:
         lines.append(f"Passed the {bout.tolerance_deg:.0f}° tolerance after {bout.onset_s:.1f} s")
     if bout.sway_cm is not None:
