@@ -7,8 +7,10 @@ enough fills that side; one that came down too soon is said so and the person tr
 `MAX_TRIES` times per side, after which the side keeps its best try (reported, not judged as too short).
 A free foot touching down is the end of the hold, reported with the result, never an error.
 
-`cue` is the key of a spoken phrase (app.spoken_phrases) for the GUI to say on entering a step; it is only set
-on the update where the step changes.
+`cue` is the key of a spoken phrase for the GUI to say on entering a step (only on the update where the step
+changes). The test's own phrases are `STANCE_PHRASES`; until their audio files are rendered (tools/
+render_phrases.py renders app.spoken_phrases), `cue_fallback` names a shipped phrase that fits ("Go", "Set
+done"), or None to stay silent.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ MAX_TRIES = 3
 SIDES = ("left", "right")
 OTHER = {"left": "right", "right": "left"}
 SPOKEN_AT_S = (10, 20)  # hold seconds announced (the clinical hold is 30 s)
+STANCE_PHRASES = {
+    "stance_stand_still": "Stand facing the camera, feet together, and keep still",
+    "stance_on_left": "Stand on your left leg. Lift your right foot and hold",
+    "stance_on_right": "Stand on your right leg. Lift your left foot and hold",
+    "stance_try_again": "Foot down. Lift it again and hold still",
+    "stance_done": "Test complete",
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class FlowView:
     progress: float = 0.0  # 0..1 of the current step (baseline gathered, or hold time of max_hold_s)
     stance_leg: str | None = None
     cue: str | None = None
+    cue_fallback: str | None = None
 
 
 @dataclass
@@ -68,15 +78,16 @@ class StanceFlow:
         if self.step == "holding" and state.phase != "holding":
             self.step = "lift"  # the bout's result arrives as its own event (bout_finished)
         view = self._view(state)
-        cue = None
+        cue = fallback = None
         if before == "baseline" and self.step == "lift":
-            cue = "go"  # (the end of a hold is announced by bout_finished, with its own cue)
+            # (the end of a hold is announced by bout_finished, with its own cue)
+            cue, fallback = f"stance_on_{self.asked}", "go"
         elif self.step == "holding":
             due = [s for s in SPOKEN_AT_S if state.hold_s >= s > self._spoken_s]
             if due:
                 self._spoken_s = due[-1]
-                cue = f"count_{due[-1]}"
-        return FlowView(view.step, view.prompt, view.detail, view.progress, view.stance_leg, cue)
+                cue = fallback = f"count_{due[-1]}"
+        return FlowView(view.step, view.prompt, view.detail, view.progress, view.stance_leg, cue, fallback)
 
     def bout_finished(self, bout: BoutResult) -> FlowView:
         """A hold ended (the engine's lossless event). Returns the view to show next."""
@@ -99,8 +110,13 @@ class StanceFlow:
                          f"still (at least {self.params.min_hold_s:.0f} s).")
         self.step = "done" if self.asked is None else "lift"
         view = self._view()
-        return FlowView(view.step, view.prompt, view.detail, view.progress, view.stance_leg,
-                        "session_done" if self.done else "set_done" if long_enough else None)
+        if self.done:
+            cue, fallback = "stance_done", "session_done"
+        elif leg in self.chosen:
+            cue, fallback = f"stance_on_{self.asked}", "set_done"
+        else:
+            cue, fallback = "stance_try_again", None
+        return FlowView(view.step, view.prompt, view.detail, view.progress, view.stance_leg, cue, fallback)
 
     def finish(self) -> None:
         """The person stopped the test early: what was held so far is the result."""

@@ -29,7 +29,7 @@ HIDDEN_SHARE = 0.5  # hips (or shoulders) missing on more than this share of a b
 @dataclass(frozen=True)
 class StanceParams:
     drop_tolerance_deg: float = 5.0  # free-side drop beyond the baseline that makes a bout positive
-    lean_tolerance_deg: float = 10.0  # trunk lean towards the stance leg that counts as a compensation (as the step-down's)
+    lean_tolerance_deg: float = 10.0  # trunk lean over the stance leg that is a compensation (the step-down's)
     min_hold_s: float = 1.0  # a shorter hold is not judged (the worst-1-s window needs it)
     max_hold_s: float = 30.0  # the clinical hold: the bout is closed here
     baseline_min_s: float = 0.5  # two-leg standing needed before the first lift

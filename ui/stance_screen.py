@@ -122,8 +122,7 @@ class StanceScreen(QWidget):
             return self._analyzer
 
         self._show(self.flow.update(StanceState(0.0, "no_person")))
-        if self.sound is not None:
-            self.sound.say("get_ready")  # "Get into your starting position": stand on both feet for the baseline
+        self._say("stance_stand_still", "get_ready")  # the fallback: "Get into your starting position"
         self.bridge.start(source_factory, make, pace=pace, loop=loop, worker_context=worker_context)
 
     def stop(self) -> None:
@@ -186,8 +185,17 @@ class StanceScreen(QWidget):
         self.video.set_overlay(prompt="", cue=view.prompt if view.step in ("lift", "baseline") else "")
         done = ", ".join(f"{leg} leg held {b.duration_s:.0f} s" for leg, b in self.flow.chosen.items())
         self.sides.setText(f"Done: {done}" if done else "")
-        if view.cue and self.sound is not None:
-            self.sound.say(view.cue)
+        self._say(view.cue, view.cue_fallback)
+
+    def _say(self, key: str | None, fallback: str | None) -> None:
+        """The test's own phrase where its audio file is shipped, else a shipped phrase that fits."""
+        if self.sound is None or key is None:
+            return
+        from ui.sound import phrase_path
+
+        chosen = key if phrase_path(key) is not None else fallback
+        if chosen is not None:
+            self.sound.say(chosen)
 
     # -- saving and buttons ----------------------------------------------------------------------------------
     def _save(self) -> None:
