@@ -23,20 +23,26 @@ def run_stance_analyze(args, progress, close_bar) -> int:
                                      transform=args.transform)
     finally:
         close_bar()
-    test_id = None
+    test_id, log_error = None, None
     if args.log:
+        from app.storage import StorageError
         from app.storage.stance_log import log_stance_test
 
-        test_id = log_stance_test(video.result, source=f"file:{pathlib.Path(args.video).name}")
+        try:
+            test_id = log_stance_test(video.result, source=f"file:{pathlib.Path(args.video).name}")
+        except StorageError as exc:
+            log_error = exc  # the result is still printed first: nothing measured is lost
     if args.json:
         payload = video.to_json()
         if test_id is not None:
             payload["stance_test_id"] = test_id
         print(json.dumps(payload))
-        return 0
-    print(stance_summary_text(video))
-    if test_id is not None:
-        print(f"Recorded in the exercise log as stance test {test_id}.")
+    else:
+        print(stance_summary_text(video))
+        if test_id is not None:
+            print(f"Recorded in the exercise log as stance test {test_id}.")
+    if log_error is not None:
+        raise log_error
     return 0
 
 

@@ -183,3 +183,18 @@ def test_cli_json_has_exactly_the_issue_fields(capsys):
         assert bout["verdict"] in ("negative", "positive", "not judged")
     assert main(["analyze", str(VIDEOS_DIR / ABDUCTION), "--exercise", "single-leg-stance",
                  "--drop-tolerance", "40"]) == 2
+
+
+def test_cli_bad_input_and_an_unwritable_log_are_one_line_errors_and_the_result_is_still_printed(
+        capsys, tmp_path, monkeypatch):
+    from app.cli import main
+
+    assert main(["analyze", str(tmp_path / "missing.mp4"), "--exercise", "single-leg-stance"]) == 2
+    assert "not found" in capsys.readouterr().err
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("MEDIUS_DATA_DIR", str(blocker))  # the log's folder is a file: cannot be written
+    assert main(["analyze", str(VIDEOS_DIR / ABDUCTION), "--exercise", "single-leg-stance", "--json", "--log",
+                 "--every", "2"]) == 5
+    out = capsys.readouterr()
+    assert json.loads(out.out)["stance_bouts"] and len(out.err.strip().splitlines()) == 1
