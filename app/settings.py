@@ -34,6 +34,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "ceiling_deg": CEILING_RANGE_DEG,
     "pelvic_drop_tol_deg": PELVIC_DROP_RANGE_DEG,
     "rest_s": (0.0, 600.0),
+    "recording_keep_days": (1, 3650),
 }
 
 
@@ -55,6 +56,9 @@ class Settings:
     wait_for_side: bool = True  # a set on a named side waits until that side is seen (after "turn over")
     gesture_control: bool = True  # a hand held above the head for ~2 s pauses or resumes
     voice_control: bool = True  # "coach pause / resume / next / repeat / stop" through the microphone
+    # Recording each set's video for the replay (app.set_recording): off unless the user turns it on.
+    record_sets: bool = False
+    recording_keep_days: int = 30  # recordings older than this are deleted when the app starts
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def run_one(qapp, clip: pathlib.Path, exercise_id: str) -> dict:
+def run_one(qapp, clip: pathlib.Path, exercise_id: str, settings=None, prepare=None) -> dict:
+    """`settings` (default: Settings()) and `prepare(window)` (called before the session) let other benchmarks
+    measure the same path with something attached (tools/benchmark_recording.py)."""
     from PySide6.QtCore import QTimer
 
     from app.events import Exercise
@@ -50,8 +52,13 @@ def run_one(qapp, clip: pathlib.Path, exercise_id: str) -> dict:
         def rep(self, n): ...
         def warning(self): ...
 
-    window = MainWindow(LoadResult(Settings(), (), settings_path()), str(clip), pace=1.0, save_geometry=False,
-                        controller_kwargs={"sound": Silent()})
+        def __getattr__(self, name):  # any other cue the controller plays (spoken phrases, ...): silence
+            return lambda *args, **kwargs: None
+
+    window = MainWindow(LoadResult(settings or Settings(), (), settings_path()), str(clip), pace=1.0,
+                        save_geometry=False, controller_kwargs={"sound": Silent()})
+    if prepare is not None:
+        prepare(window)
     window.resize(1280, 800)
     window.show()
     c = window.controller

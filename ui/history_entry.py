@@ -119,6 +119,11 @@ class RecorderBridge(QObject):
         self.window = window
         self.recorder = recorder or SessionRecorder()
         self._listener = recorder_listener(self.recorder)
+        self.set_recording = None  # ui.set_recording_hook: each set's video, only when Settings say so
+        if hasattr(window, "live") and hasattr(getattr(window, "controller", None), "_analyzer_factory"):
+            from ui.set_recording_hook import SetRecordingHook
+
+            self.set_recording = SetRecordingHook(window, self.recorder)
         window.controller.event_listeners.append(self._on_event)
         self.timer = QTimer(self)
         self.timer.setInterval(RETRY_INTERVAL_MS)
@@ -132,6 +137,8 @@ class RecorderBridge(QObject):
 
     def _on_event(self, event: object) -> None:
         self._listener(event)
+        if self.set_recording is not None:
+            self.set_recording.on_event(event)  # after the log saw it: the set row exists to point at the file
         self._report()
 
     def _on_retry_timer(self) -> None:
@@ -157,6 +164,8 @@ class RecorderBridge(QObject):
             return self.recorder.pending_writes == 0
         self._closed = True
         self.timer.stop()
+        if self.set_recording is not None:
+            self.set_recording.close()
         ok = self.recorder.close()
         if not ok:
             log.error("exercise log: %d writes could not be saved at exit: %s", self.recorder.pending_writes,

@@ -129,8 +129,20 @@ class SessionDetail(QTreeWidget):
         for col, width in enumerate((310, 110, 60, 120)):
             self.setColumnWidth(col, width)
         self.session: SessionRecord | None = None
+        self.recordings: dict[int, str] = {}  # set id -> recorded video (app.set_recording), if any
 
-    def show_session(self, s: SessionRecord | None) -> None:
+    def selected_set(self) -> SetRecord | None:
+        """The set of the selected line (a set, or one of its reps / notes)."""
+        item = self.currentItem()
+        while item is not None and item.data(0, Qt.ItemDataRole.UserRole) is None:
+            item = item.parent()
+        if item is None or self.session is None:
+            return None
+        set_id = item.data(0, Qt.ItemDataRole.UserRole)
+        return next((st for st in self.session.sets if st.id == set_id), None)
+
+    def show_session(self, s: SessionRecord | None, recordings: dict[int, str] | None = None) -> None:
+        self.recordings = recordings or {}
         self.clear()
         self.session = s
         if s is None:
@@ -148,8 +160,11 @@ class SessionDetail(QTreeWidget):
         for n, st in enumerate(s.sets, 1):
             achieved = st.achieved_reps if st.achieved_reps is not None else len(st.reps)
             target = f"/{st.target_reps}" if st.target_reps else ""
-            item = QTreeWidgetItem([f"Set {n}: {exercise_label(st.exercise)}, {st.side or '?'} — {achieved}{target} reps",
+            recorded = " · ● recorded" if st.id in self.recordings else ""
+            item = QTreeWidgetItem([f"Set {n}: {exercise_label(st.exercise)}, {st.side or '?'} — {achieved}{target} reps"
+                                    + recorded,
                                     f"{_clock(st.started_utc_s)}–{_clock(st.ended_utc_s)}", "", "", _set_outcome(st)])
+            item.setData(0, Qt.ItemDataRole.UserRole, st.id)
             self.addTopLevelItem(item)
             for code, reason, reps in st.not_judged():  # once per set, before the reps
                 item.addChild(_not_judged_item(code, reason, reps, len(st.reps), grey))

@@ -193,7 +193,26 @@ class HistoryView(QWidget):
         self.chart_layout = cl
         right.addWidget(chart_box)
         self.detail = SessionDetail()
-        right.addWidget(self.detail)
+        detail_box = QWidget()
+        dl = QVBoxLayout(detail_box)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.setSpacing(2)
+        dl.addWidget(self.detail, 1)
+        rec_row = QHBoxLayout()
+        self.recording_note = QLabel("")
+        self.recording_note.setStyleSheet("color: #44515c;")
+        rec_row.addWidget(self.recording_note, 1)
+        self.replay_button = QPushButton("Replay set")
+        self.replay_button.setToolTip("Watch the selected set's recording with its reps and faults")
+        self.replay_button.clicked.connect(self._on_replay_clicked)
+        self.delete_recording_button = QPushButton("Delete recording")
+        self.delete_recording_button.clicked.connect(self._on_delete_recording_clicked)
+        for b in (self.replay_button, self.delete_recording_button):
+            b.setEnabled(False)
+            rec_row.addWidget(b)
+        dl.addLayout(rec_row)
+        self.detail.currentItemChanged.connect(lambda *_: self._update_recording_buttons())
+        right.addWidget(detail_box)
         right.setSizes([480, 300])
         split.addWidget(right)
         split.setStretchFactor(0, 2)
@@ -357,9 +376,75 @@ class HistoryView(QWidget):
         if summary is None:
             return
         try:
-            self.detail.show_session(self.store.get_session(summary.id))
+            self.detail.show_session(self.store.get_session(summary.id), self.store.recordings(summary.id))
         except StorageError as exc:
             self._show_error(str(exc))
+        self._update_recording_buttons()
+
+    # ---- recorded sets (app.set_recording; only when the user turned recording on) ----------------------------
+
+    def _selected_recording(self):
+        from app.set_recording import recordings_dir
+
+        st = self.detail.selected_set()
+        name = self.detail.recordings.get(st.id) if st is not None else None
+        return (st, recordings_dir() / name) if name else (st, None)
+
+    def _update_recording_buttons(self) -> None:
+        st, path = self._selected_recording()
+        present = path is not None and path.is_file()
+        self.replay_button.setEnabled(present)
+        self.delete_recording_button.setEnabled(path is not None)
+        if path is None:
+            self.recording_note.setText("" if not self.detail.recordings else "Select a recorded set to replay it.")
+        else:
+            self.recording_note.setText(f"Recording: {path.name}" if present else "The recording file is missing.")
+
+    def _on_replay_clicked(self) -> None:
+        self.replay_selected()
+
+    def replay_selected(self):
+        """Open the selected set's recording in the replay screen; returns the window (or None)."""
+        from app import set_recording
+        from ui.replay_open import open_replay
+
+        st, path = self._selected_recording()
+        if path is None:
+            return None
+        try:
+            replay = set_recording.load(path, st.exercise)
+            return open_replay(replay, self)
+        except (OSError, ValueError, KeyError) as exc:
+            self._show_error(f"The recording cannot be replayed: {exc}")
+            return None
+
+    def _on_delete_recording_clicked(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        st, path = self._selected_recording()
+        if path is None:
+            return
+        answer = QMessageBox.question(self, "Delete recording",
+                                      f"Delete the video of this set ({path.name})? Its reps stay in the log.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_selected_recording()
+
+    def delete_selected_recording(self) -> bool:
+        """Delete the selected set's video and replay data; the log keeps the reps and forgets the file."""
+        from app import set_recording
+
+        st, path = self._selected_recording()
+        if path is None:
+            return False
+        try:
+            set_recording.delete(path.parent, path.name)
+            self.store.set_recording(st.id, None)
+        except (OSError, StorageError) as exc:
+            self._show_error(f"The recording could not be deleted: {exc}")
+            return False
+        self.detail.recordings.pop(st.id, None)
+        self._update_recording_buttons()
+        return True
 
     def _on_export_clicked(self, fmt: str) -> None:
         suffix = {"csv": "CSV (*.csv)", "json": "JSON (*.json)", "html": "Web page (*.html)", "pdf": "PDF (*.pdf)"}

@@ -47,6 +47,11 @@ class SettingsDialog(QDialog):
         self.gesture.setChecked(settings.gesture_control)
         self.voice = QCheckBox("Voice commands (\u201ccoach pause\u201d, \u201ccoach next\u201d, ...)")
         self.voice.setChecked(settings.voice_control)
+        self.record = QCheckBox("Record each set's video for the replay (kept on this computer only)")
+        self.record.setChecked(settings.record_sets)
+        self.keep_days = QSpinBox(minimum=int(RANGES["recording_keep_days"][0]),
+                                  maximum=int(RANGES["recording_keep_days"][1]), suffix=" days")
+        self.keep_days.setValue(settings.recording_keep_days)
         self.ceiling = QDoubleSpinBox(minimum=RANGES["ceiling_deg"][0], maximum=RANGES["ceiling_deg"][1], suffix=" °")
         self.ceiling.setValue(settings.ceiling_deg if settings.ceiling_deg is not None else engine_default("ceiling_deg"))
         self.pelvic = QDoubleSpinBox(minimum=RANGES["pelvic_drop_tol_deg"][0], maximum=RANGES["pelvic_drop_tol_deg"][1],
@@ -60,6 +65,9 @@ class SettingsDialog(QDialog):
         form.addRow(QLabel("<b>Hands-free</b>"))
         for box in (self.auto_start, self.wait_for_side, self.gesture, self.voice):
             form.addRow("", box)
+        form.addRow(QLabel("<b>Recording</b>"))
+        form.addRow("", self.record)
+        form.addRow("Delete recordings after", self.keep_days)
         form.addRow(QLabel("<b>For your physiotherapist</b>"))
         form.addRow("Leg raise ceiling (abduction)", self.ceiling)
         form.addRow("Pelvic drop tolerance (step-down)", self.pelvic)
@@ -84,6 +92,8 @@ class SettingsDialog(QDialog):
             wait_for_side=self.wait_for_side.isChecked(),
             gesture_control=self.gesture.isChecked(),
             voice_control=self.voice.isChecked(),
+            record_sets=self.record.isChecked(),
+            recording_keep_days=self.keep_days.value(),
             ceiling_deg=_unless_default(self.ceiling.value(), "ceiling_deg"),
             pelvic_drop_tol_deg=_unless_default(self.pelvic.value(), "pelvic_drop_tol_deg"),
         )

@@ -39,6 +39,7 @@ class VideoView(QWidget):
         self.cue = ""  # the one form cue shown at a time, as a banner
         self.placeholder = "Starting the camera…"
         self.frames_painted = 0
+        self.recording = False  # a red "REC" mark while the set's video is being recorded (app.set_recording)
 
     def set_frame(self, bgr: np.ndarray, xy_px=None, visibility=None, side=None, faulty=False) -> None:
         h, w = bgr.shape[:2]
@@ -93,8 +94,25 @@ class VideoView(QWidget):
             self._draw_text_box(p, self.prompt, target, 0.075)
         if self.cue:
             self._draw_cue(p, target)
+        if self.recording:
+            self._draw_recording_mark(p, target)
         p.end()
         self.frames_painted += 1
+
+    def _draw_recording_mark(self, p: QPainter, target: QRectF) -> None:
+        size = max(14, int(target.height() * 0.035))
+        font = QFont(self.font())
+        font.setPixelSize(size)
+        font.setBold(True)
+        p.setFont(font)
+        box = QRectF(target.right() - size * 4.6, target.bottom() - size * 2.0, size * 4.2, size * 1.6)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 150))
+        p.drawRoundedRect(box, 6, 6)
+        p.setBrush(QColor("#e53935"))
+        p.drawEllipse(QPointF(box.left() + size * 0.8, box.center().y()), size * 0.38, size * 0.38)
+        p.setPen(QColor("#ffffff"))
+        p.drawText(box.adjusted(size * 1.4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, "REC")
 
     def _draw_skeleton(self, p: QPainter, target: QRectF) -> None:
         """Batched: a few draw calls in total, not one per bone. Every PySide call can give up the GIL, and

@@ -164,6 +164,13 @@ class SessionRecorder:
         self._set_record.warnings.append(warning)
         self._submit(_Write(f"fault {warning.code}", lambda store: store.insert_warning(row.id, warning)))
 
+    def attach_recording(self, file_name: str) -> None:
+        """The open set's video was recorded (app.set_recording): its session row points to the file."""
+        if self._set is None:
+            return
+        row = self._set
+        self._submit(_Write("recording", lambda store: store.set_recording(row.id, file_name)))
+
     def finish_set(self, achieved_reps: int | None = None) -> None:
         """End the open set; `achieved_reps` defaults to the reps recorded in it."""
         if self._set is None:

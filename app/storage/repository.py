@@ -308,6 +308,20 @@ class Store:
             "GROUP BY t.id, u.code, u.reason ORDER BY t.started_utc_s, t.id, u.code, 6 DESC",
             (since_day or "0000-00-00", until_day or "9999-99-99", exercise, exercise))]
 
+    def set_recording(self, set_id: int, file_name: str | None, conn=None) -> None:
+        """Point a set at its recorded video (a file name in the recordings folder), or None once deleted."""
+        with self._maybe_tx(conn) as c:
+            if file_name is None:
+                c.execute("DELETE FROM set_recordings WHERE set_id = ?", (set_id,))
+            else:
+                c.execute("INSERT OR REPLACE INTO set_recordings (set_id, file) VALUES (?, ?)", (set_id, file_name))
+
+    def recordings(self, session_id: int | None = None) -> dict[int, str]:
+        """set id -> recorded video file name, for one session or all."""
+        return {r[0]: r[1] for r in self._read(
+            "SELECT r.set_id, r.file FROM set_recordings r JOIN sets t ON t.id = r.set_id "
+            "WHERE ? IS NULL OR t.session_id = ? ORDER BY r.set_id", (session_id, session_id))}
+
     def data_version(self) -> int:
         """SQLite's change counter for this connection: it moves when another connection commits (a live
         recorder, another process), so a screen can tell cheaply whether to re-read."""

@@ -228,8 +228,23 @@ def _v4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """A set's video, when the user turned recording on (app.set_recording): the file's name in the recordings
+    folder beside the log. Its own table, so no existing row changes and a set without a recording (the default:
+    video is stored only on request) has no row. A name, not a path, so the data folder can move."""
+    _script(
+        conn,
+        """
+        CREATE TABLE set_recordings (
+            set_id INTEGER PRIMARY KEY REFERENCES sets(id) ON DELETE CASCADE,
+            file TEXT NOT NULL
+        );
+        """
+    )
+
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 LATEST_VERSION = len(MIGRATIONS)
 
 

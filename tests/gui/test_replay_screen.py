@@ -122,8 +122,7 @@ def test_analyse_dialog_runs_on_a_worker_and_opens_the_replay(analysed, qtbot, t
     job = dialog.start()
     assert job is not None and not job.done  # the GUI thread is free while it runs
     qtbot.waitUntil(lambda: dialog.replay_window is not None, timeout=60_000)
-    window = dialog.replay_window
-    qtbot.addWidget(window)
+    window = dialog.replay_window  # deletes itself when closed (WA_DeleteOnClose)
     assert dialog.progress.value() == 100
     assert window.replay.result.reps == analysed[0].result.reps
     window.close()

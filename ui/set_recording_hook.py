@@ -1,0 +1,98 @@
+"""Records each live set's video when the user turned recording on (Settings → Recording); nothing otherwise.
+
+Attached by `ui.history_entry.attach_recorder` next to the exercise log, so the main window and the session
+controller need no change: the controller's analyzer factory is wrapped so that every analyzer hands its
+(frame, step) to the current `app.set_recording.SetRecording` on the vision thread (a non-blocking queue put),
+and the session's events open and close the recording:
+
+    SetStarted  → if `window.settings.record_sets`: a new recording, the log's set row points to its file,
+                  the live view shows its "REC" mark
+    SetEnded    → the mark goes, the recording is finished on a helper thread (the encoder may still be
+                  catching up; the GUI never waits for it)
+
+Recordings older than `Settings.recording_keep_days` are deleted when it is attached (at app start).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from app import set_recording
+from app.session_plan import SessionEnded, SetEnded, SetStarted
+
+log = logging.getLogger(__name__)
+
+
+class SetRecordingHook:
+    def __init__(self, window, recorder, folder=None) -> None:
+        self.window = window
+        self.recorder = recorder  # app.storage.SessionRecorder: the set row gets the file name
+        self.folder = folder or set_recording.recordings_dir()
+        self.current: set_recording.SetRecording | None = None
+        self.finished: list[set_recording.SetRecording] = []
+        self._closers: list[threading.Thread] = []
+        controller = window.controller
+        original = controller._analyzer_factory  # noqa: SLF001 - the one seam where frames meet analyzers
+
+        def factory(exercise, side, settings):
+            make = original(exercise, side, settings)
+
+            def make_recording(*args, **kwargs):
+                return set_recording.RecordingAnalyzer(make(*args, **kwargs), self._tap)
+
+            return make_recording
+
+        controller._analyzer_factory = factory  # noqa: SLF001
+        try:
+            removed = set_recording.prune(self.folder, window.settings.recording_keep_days)
+            if removed:
+                log.info("recordings: removed %d older than %d days", len(removed), window.settings.recording_keep_days)
+        except OSError as exc:
+            log.warning("recordings: could not prune %s: %s", self.folder, exc)
+
+    def _tap(self, frame, step) -> None:
+        """Vision thread: hand the frame to the set's recording, if one is open (one attribute read)."""
+        rec = self.current
+        if rec is not None:
+            rec.offer(frame, step)
+
+    def on_event(self, event: object) -> None:
+        """GUI thread, after the log's listener saw the same event."""
+        if isinstance(event, SetStarted):
+            self._end_recording()
+            if getattr(self.window.settings, "record_sets", False):
+                self._start_recording(event)
+        elif isinstance(event, (SetEnded, SessionEnded)):
+            self._end_recording()
+
+    def _start_recording(self, event: SetStarted) -> None:
+        step = event.step
+        uid = (self.recorder.session_uid or "session")[:8]
+        name = (f"{dt.datetime.now():%Y%m%d-%H%M%S}-{uid}-{step.exercise.value}-{step.side}-set{step.set_number}")
+        try:
+            self.current = set_recording.SetRecording(self.folder, name)
+        except OSError as exc:
+            self.window.show_banner(f"This set is not recorded: {exc}", 8000)
+            return
+        self.recorder.attach_recording(self.current.video_path.name)
+        self.window.live.video.recording = True
+        self.window.live.video.update()
+
+    def _end_recording(self) -> None:
+        rec, self.current = self.current, None
+        self.window.live.video.recording = False
+        if rec is None:
+            return
+        self.finished.append(rec)
+        closer = threading.Thread(target=rec.close, name="medius-recording-close", daemon=True)
+        closer.start()
+        self._closers.append(closer)
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Finish every recording (app quit, tests)."""
+        self._end_recording()
+        for closer in self._closers:
+            closer.join(timeout_s)
+        self._closers.clear()
