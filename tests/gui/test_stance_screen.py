@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.stance_analysis import analyze_stance_video
+from app.stance_analysis import analyze_trace
+from engine.stance_synthetic import landmarks
 from app.storage import Store
 from app.storage.stance_log import stance_tests
 from ui.stance_result import StanceResultCard, side_lines
@@ -28,7 +29,8 @@ def test_guided_test_on_a_clip_ends_on_the_result_card_with_the_offline_numbers(
     qtbot.waitUntil(lambda: screen.video.frames_painted > 0, timeout=30_000)
     qtbot.waitUntil(lambda: screen.result is not None, timeout=60_000)  # the clip ends: the test is finished
     assert screen.pages.currentWidget() is screen.card
-    offline = analyze_stance_video(path).result
+    samples, last_t, fps = landmarks(SQUAT)  # the clip's frames through the offline engine (shared cache)
+    offline = analyze_trace(samples, SQUAT, fps, last_t).result
     assert [b.to_json() for b in screen.result.bouts] == [b.to_json() for b in offline.bouts]
     left = screen.result.side_summary()["left"]
     assert left.verdict == "negative"
