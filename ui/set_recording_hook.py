@@ -8,7 +8,7 @@ and the session's events open and close the recording:
     SetStarted  → if `window.settings.record_sets`: a new recording, the log's set row points to its file,
                   the live view shows its "REC" mark
     SetEnded    → the mark goes, the recording is finished on a helper thread (the encoder may still be
-                  catching up; the GUI never waits for it)
+                  catching up; the GUI never waits for it); the summary screen offers "Replay last set"
 
 Recordings older than `Settings.recording_keep_days` are deleted when it is attached (at app start).
 """
@@ -32,6 +32,7 @@ class SetRecordingHook:
         self.folder = folder or set_recording.recordings_dir()
         self.current: set_recording.SetRecording | None = None
         self.finished: list[set_recording.SetRecording] = []
+        self._exercises: dict[str, str] = {}  # video file name -> exercise
         self._closers: list[threading.Thread] = []
         controller = window.controller
         original = controller._analyzer_factory  # noqa: SLF001 - the one seam where frames meet analyzers
@@ -45,6 +46,10 @@ class SetRecordingHook:
             return make_recording
 
         controller._analyzer_factory = factory  # noqa: SLF001
+        self.replay_window = None
+        summary = getattr(window, "summary", None)
+        if summary is not None and hasattr(summary, "replay_requested"):
+            summary.replay_requested.connect(self.replay_last)
         try:
             removed = set_recording.prune(self.folder, window.settings.recording_keep_days)
             if removed:
@@ -77,6 +82,7 @@ class SetRecordingHook:
             self.window.show_banner(f"This set is not recorded: {exc}", 8000)
             return
         self.recorder.attach_recording(self.current.video_path.name)
+        self._exercises[self.current.video_path.name] = step.exercise.value
         self.window.live.video.recording = True
         self.window.live.video.update()
 
@@ -89,6 +95,28 @@ class SetRecordingHook:
         closer = threading.Thread(target=rec.close, name="medius-recording-close", daemon=True)
         closer.start()
         self._closers.append(closer)
+        summary = getattr(self.window, "summary", None)
+        if summary is not None and hasattr(summary, "replay_button"):
+            summary.replay_button.show()
+
+    def replay_last(self):
+        """Open the replay of the last recorded set (waits for its encoder to finish, normally done by now)."""
+        from ui.replay_open import open_replay
+
+        if not self.finished:
+            return None
+        rec = self.finished[-1]
+        path = rec.close()
+        if path is None:
+            self.window.show_banner(f"The recording cannot be replayed: {rec.error or 'nothing was recorded'}", 8000)
+            return None
+        try:
+            self.replay_window = open_replay(set_recording.load(path, self._exercises[path.name]), self.window)
+        except (OSError, ValueError, KeyError) as exc:
+            self.window.show_banner(f"The recording cannot be replayed: {exc}", 8000)
+            return None
+        return self.replay_window
+
 
     def close(self, timeout_s: float = 30.0) -> None:
         """Finish every recording (app quit, tests)."""

@@ -38,6 +38,7 @@ OUTCOME_NAMES = {"done": "✔ done", "partial": "partly", "skipped": "skipped", 
 class SummaryScreen(QWidget):
     new_session_requested = Signal()
     quit_requested = Signal()
+    replay_requested = Signal()  # the session's last recorded set (ui.set_recording_hook shows the button)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -61,6 +62,10 @@ class SummaryScreen(QWidget):
         close = action_button("Quit")
         again.clicked.connect(self.new_session_requested)
         close.clicked.connect(self.quit_requested)
+        self.replay_button = action_button("Replay last set")
+        self.replay_button.clicked.connect(self.replay_requested)
+        self.replay_button.hide()  # only when a set was recorded (Settings → Recording)
+        buttons.addWidget(self.replay_button)
         buttons.addStretch(1)
         buttons.addWidget(again)
         buttons.addWidget(close)

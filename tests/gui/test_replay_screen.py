@@ -135,3 +135,17 @@ def test_analyse_dialog_runs_on_a_worker_and_opens_the_replay(analysed, qtbot, t
     qtbot.waitUntil(lambda: bool(dialog2.message.text()), timeout=20_000)
     assert "\n" not in dialog2.message.text() and "notes.mp4" in dialog2.message.text()
     assert dialog2.replay_window is None and dialog2.start_button.isEnabled()
+
+
+def test_export_from_the_replay_screen_writes_one_rep(screen, qtbot, tmp_path):
+    from app.annotate import frame_range
+    from app.frame_source import VideoFileSource
+
+    rep = screen.model.reps[0].index
+    job = screen.export_to(tmp_path / "rep.mp4", rep)
+    qtbot.waitUntil(lambda: job.done, timeout=60_000)
+    assert "Saved" in screen.message.text()
+    first, last = frame_range(screen.model, rep)
+    source = VideoFileSource(tmp_path / "rep.mp4")
+    assert sum(1 for _ in iter(source.read, None)) == last - first + 1
+    source.close()

@@ -44,9 +44,15 @@ def _run_set(qtbot, tmp_path, settings):
     qtbot.waitUntil(lambda: seen_mark.append(window.live.video.recording) or c.run.phase is Phase.SUMMARY,
                     timeout=120_000)
     reps = c.run.results[0].reps
+    replay_offered = window.summary.replay_button.isVisibleTo(window.summary)
+    if replay_offered:  # the summary's "Replay last set" opens the set just recorded
+        window.summary.replay_button.click()
+        replay = bridge.set_recording.replay_window
+        assert replay is not None and replay.model.state(replay.model.frame_count - 1).reps == reps
+        replay.close()
     window.close()
     assert bridge.close()
-    return reps, any(seen_mark), bridge
+    return reps, any(seen_mark) and replay_offered, bridge
 
 
 def test_recording_off_writes_no_video_anywhere(qtbot, tmp_path):
