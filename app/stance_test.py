@@ -112,6 +112,7 @@ class StanceAnalyzer:
         self._touch_since: float | None = None
         self._rest_since: float | None = None
         self._last_seen_s: float | None = None
+        self._held_full: str | None = None  # the free foot of a hold that reached max_hold_s, until it is put down
         self.bouts: list[BoutResult] = []
 
     # -- public ----------------------------------------------------------------------------------------------
@@ -132,6 +133,10 @@ class StanceAnalyzer:
         if self.axes is None:
             return StanceState(t_s, "baseline", baseline_s=self._standing_s())
         lifted = self._lifted_foot(f)
+        if lifted is not None and lifted == self._held_full:
+            lifted = None  # still up after the full hold: the next bout starts after it has been put down
+        elif lifted is None:
+            self._held_full = None
         if lifted is None:
             self._lift_since = None
             return StanceState(t_s, "ready", baseline_s=self._standing_s())
@@ -239,6 +244,7 @@ class StanceAnalyzer:
         if not self._bout or self._bout[-1] is not f:
             self._bout.append(f)
         if t_s - self._bout_start_s >= self.params.max_hold_s:
+            self._held_full = OTHER_LEG[stance]
             return self._ended(t_s, self._end_bout(t_s, f"held the full {self.params.max_hold_s:.0f} s"))
         touched = self._touched_down(f, stance)
         if touched is not None:

@@ -124,6 +124,14 @@ def test_a_slower_camera_finds_the_same_hold(every):
     assert bout.max_pelvic_drop_deg == pytest.approx(full.max_pelvic_drop_deg, abs=1.5)
 
 
+def test_a_hold_ends_at_the_full_time_and_the_next_starts_only_after_the_foot_is_down():
+    (full,) = held_bouts(SQUAT)
+    limited = analyze_samples(landmarks(SQUAT)[0], StanceParams(max_hold_s=2.0))
+    (bout,) = limited.bouts  # the foot stays up for 1.6 s more: no second bout out of that
+    assert bout.ended_by == "held the full 2 s" and bout.t_start_s == pytest.approx(full.t_start_s)
+    assert bout.duration_s == pytest.approx(2.0, abs=0.05)
+
+
 def test_a_rolled_camera_measures_the_same_angles():
     samples = landmarks(ABDUCTION)[0]
     for roll in (-25.0, 20.0):
