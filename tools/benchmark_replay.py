@@ -8,7 +8,9 @@ out/bench/ through app.video_writer. "Open" starts with the per-frame snapshots 
 and ends when the replay window has painted its first picture: building the ReplayModel, opening the video,
 the screen's widgets and the best/worst pictures. "Seek" is a jump to a fault mark (what a timeline click does)
 until that picture is painted, in random order over the whole set. Also prints random seeks on a real phone
-clip (H.264, longer keyframe intervals than our own mp4v files). Targets: open < 1 s, seek < 150 ms (medians).
+clip (H.264, longer keyframe intervals than our own mp4v files). Then the same set as the app records it
+(app.set_recording: video + replay data, written once) opened from disk as History's "Replay set" does.
+Targets: open < 1 s, seek < 150 ms (medians).
 Runs offscreen unless QT_QPA_PLATFORM is set.
 """
 
@@ -72,6 +74,48 @@ def tiled_set(minutes: float, out_dir: pathlib.Path):
         warnings += [dataclasses.replace(w, t_s=w.t_s + dt_s) for w in replay.result.warnings]
         wframes += [f + k * n for f in warning_frames]
     return video, snaps, frames, reps, warnings, wframes, m.fps, replay.result
+
+
+def recorded_set(out_dir, video, snaps, reps, warnings, wframes, app, painted, runs) -> list[float]:
+    """Write the set through app.set_recording once (as a live set with recording on), then time opening it."""
+    from app import set_recording
+    from app.events import StepResult
+    from app.frame_source import VideoFileSource
+    from ui.replay_open import open_replay
+
+    folder = out_dir / "recordings"
+    name = video.stem + "-recorded"
+    if not (folder / f"{name}{set_recording.DATA_SUFFIX}").exists():
+        events_at: dict[int, list] = {}
+        for w, f in zip(warnings, wframes):
+            events_at.setdefault(f, []).append(w)
+        by_count = {r.index: r for r in reps}
+        rec = set_recording.SetRecording(folder, name)
+        source = VideoFileSource(video)
+        last = 0
+        while (frame := source.read()) is not None and frame.index < len(snaps):
+            snap = snaps[frame.index]
+            events = [by_count[i] for i in range(last + 1, snap.reps + 1)] + events_at.get(frame.index, [])
+            last = snap.reps
+            while rec._queue.full():  # noqa: SLF001 - a benchmark writing at file speed waits for the encoder
+                time.sleep(0.005)
+            rec.offer(frame, StepResult(snap, tuple(events)))
+        source.close()
+        rec.close(timeout_s=600)
+        print(f"recorded set written: {rec.frames_written} frames, {rec.dropped} dropped")
+    times = []
+    for run in range(runs):
+        t0 = time.perf_counter()
+        replay = set_recording.load(folder / f"{name}.mp4", EXERCISE)
+        t1 = time.perf_counter()
+        screen = open_replay(replay)
+        painted(screen.video, 0)
+        times.append((time.perf_counter() - t0) * 1000)
+        print(f"open recorded set run {run + 1}: {times[-1]:.0f} ms (reading its replay data {(t1 - t0) * 1000:.0f} ms,"
+              f" {replay.model.frame_count} frames, {len(replay.result.reps)} reps)")
+        screen.close()
+        app.processEvents()
+    return times
 
 
 def main(argv=None) -> int:
@@ -178,7 +222,8 @@ def main(argv=None) -> int:
         print(f"  the same jumps decoded ahead (app.replay_prefetch): {len(set(picks))} pictures ready after "
               f"{fill_s:.1f} s in the background, then a jump costs median {statistics.median(got):.1f} ms, "
               f"max {got[-1]:.1f} ms")
-    med_open, med_seek = statistics.median(opens), statistics.median(seeks)
+    recorded_opens = recorded_set(out_dir, video, snaps, reps, warnings, wframes, app, painted, args.runs)
+    med_open, med_seek = max(statistics.median(opens), statistics.median(recorded_opens)), statistics.median(seeks)
     ok = med_open < OPEN_TARGET_MS and med_seek < SEEK_TARGET_MS
     print(f"replay: open median {med_open:.0f} ms (target < {OPEN_TARGET_MS:.0f}), seek median {med_seek:.1f} ms "
           f"(target < {SEEK_TARGET_MS:.0f}): {'OK' if ok else 'TOO SLOW'}")
