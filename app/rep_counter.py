@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 
 PEAK_TOLERANCE_DEG = 2.0
+# At rest: within this share of the exit line above the lowest value since the last rep (or below that share).
+REST_BAND_FRACTION = 0.5
 PEAK_TOLERANCE_FRACTION = 0.1
 
 
@@ -49,7 +51,8 @@ class RepCounter:
         self.p = params
         self.count = 0
         self.phase = self.REST
-        self._t_left_rest_s: float | None = None  # last time the signal rose past exit_deg while resting
+        self._t_left_rest_s: float | None = None  # when the signal last left the rest band
+        self._t_at_rest_s: float | None = None  # the last moment the signal was in the rest band
         self._t_entered_s = 0.0
         self._t_above_s = 0.0
         self._t_prev_s = 0.0
@@ -67,6 +70,7 @@ class RepCounter:
         """Drop any rep in progress (e.g. the person left); the count is kept."""
         self.phase = self.REST
         self._t_left_rest_s = None
+        self._t_at_rest_s = None
         self._t_last_seen_s = None
         self._rest_low = math.inf
 
@@ -78,10 +82,15 @@ class RepCounter:
         self._t_last_seen_s = t_s
         if self.phase == self.REST:
             self._rest_low = min(self._rest_low, value_deg)
-            if value_deg < self.p.exit_deg or value_deg <= self._rest_low:
+            # The rep starts when the movement leaves rest, not when it crosses the exit line: a smaller swing
+            # (a camera that foreshortens the knee) crosses the lines later and leaves them sooner, and timed
+            # from the lines a real 1 s step-down looked shorter than `min_rep_s`.
+            band = REST_BAND_FRACTION * self.p.exit_deg
+            if value_deg < band or value_deg <= self._rest_low + band:
                 self._t_left_rest_s = None
+                self._t_at_rest_s = t_s
             elif self._t_left_rest_s is None:
-                self._t_left_rest_s = t_s
+                self._t_left_rest_s = self._t_at_rest_s if self._t_at_rest_s is not None else t_s
             if value_deg >= max(self.p.enter_deg, self._rest_low + self.p.enter_deg - self.p.exit_deg):
                 self.phase = self.UP
                 self._t_entered_s = t_s

@@ -69,3 +69,20 @@ def test_nan_is_treated_as_missing():
 def test_thresholds_must_be_ordered():
     with pytest.raises(ValueError):
         RepCounter(CounterParams(enter_deg=5, exit_deg=10))
+
+
+def test_a_small_swing_is_timed_from_when_it_left_rest_not_from_the_lines():
+    """A slow swing that peaks at 25° (a foreshortened step-down) stays above the 10° exit line for only 1.13 s of
+    its 2 s: timed from the lines it would be shorter than this counter's 1.2 s minimum rep, but the movement
+    left rest well before and counts; a 0.6 s twitch of the same height still does not."""
+    params = CounterParams(enter_deg=20.0, exit_deg=10.0, min_up_s=0.2, min_rep_s=1.2)
+
+    def swing(period_s, fps=30):
+        n = round(period_s * fps)
+        return [25.0 * (1 - math.cos(2 * math.pi * i / n)) / 2 for i in range(n)]
+
+    counter = RepCounter(params)
+    values = [0.0] * 30 + swing(2.0) + [0.0] * 30 + swing(0.6) + [0.0] * 30
+    cycles = [c for i, v in enumerate(values) if (c := counter.step(v, i / 30))]
+    assert len(cycles) == 1
+    assert cycles[0].t_start_s == pytest.approx(1.0 + 0.1476 * 2.0, abs=0.05)  # the last frame in the rest band
