@@ -135,13 +135,16 @@ class HistoryCharts(QWidget):
             bars = pg.BarGraphItem(x=[x + offset for x in xs], height=[r[1] for r in rows], width=width,
                                    brush=colour, pen=pg.mkPen(None), name=name)
             self.plots["reps"].addItem(bars)
-            rom = [(x, r[2]) for x, r in zip(xs, rows) if r[2] is not None]
+            # Few points: each side's marker sits over its own bar, so equal left and right values do not hide
+            # one another (with many points the lines show both anyway).
+            mx = [x + offset for x in xs] if len(rows) <= 30 else xs
+            rom = [(x, r[2]) for x, r in zip(mx, rows) if r[2] is not None]
             symbol = "o" if len(rows) <= MARKERS_UP_TO else None
             size = 9 if len(rows) <= 30 else 6  # few points: big enough to see at a glance
             self.plots["rom"].plot([p[0] for p in rom], [p[1] for p in rom], pen=pg.mkPen(colour, width=2),
                                    symbol=symbol, symbolSize=size, symbolBrush=colour, symbolPen=None, name=name,
                                    antialias=True)
-            self.plots["faults"].plot(xs, [r[3] for r in rows], pen=pg.mkPen(colour, width=2), symbol=symbol,
+            self.plots["faults"].plot(mx, [r[3] for r in rows], pen=pg.mkPen(colour, width=2), symbol=symbol,
                                       symbolSize=size, symbolBrush=colour, symbolPen=None, name=name, antialias=True)
             tops["reps"] += [r[1] for r in rows]
             tops["rom"] += [p[1] for p in rom]
