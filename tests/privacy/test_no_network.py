@@ -76,3 +76,13 @@ def test_gui_whole_set_then_history_and_exports_open_no_internet_socket(tmp_path
         assert leaks(trace) == [], args
     assert (tmp_path / "r.pdf").stat().st_size > 1000
     assert "clamshell" in (tmp_path / "r.csv").read_text()
+
+
+def test_voice_commands_open_no_internet_socket(tmp_path):
+    """The speech recogniser (pocketsphinx and its bundled model) on recorded commands, traced."""
+    pytest.importorskip("pocketsphinx")
+    wav = REPO / "tests" / "data" / "voice" / "commands_espeak.wav"
+    result, trace = traced(tmp_path, str(MEDIUS), "voice-test", "--wav", str(wav), "--json")
+    assert result.returncode == 0, result.stderr
+    assert '"command": "pause"' in result.stdout
+    assert leaks(trace) == []
