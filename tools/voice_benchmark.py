@@ -128,6 +128,7 @@ def main() -> int:
     latencies: list[float] = []
     cpu_runs = []
     per_voice = {}
+    per_kind = {k: [0, 0] for k in kinds}
     for v in voices:
         clips = [(c, render(f"coach {c}", f"coach_{c}_{vname(v)}", v, args.piper_python)) for c in COMMANDS]
         for kind in kinds:
@@ -148,10 +149,13 @@ def main() -> int:
                 wrong += sum(h.command != c for h in match)
             total += len(expected)
             correct += ok
+            per_kind[kind][0] += ok
+            per_kind[kind][1] += len(expected)
             per_voice.setdefault(vname(v), [0, 0])
             per_voice[vname(v)][0] += ok
             per_voice[vname(v)][1] += len(expected)
     print("commands recognised per voice:", {k: f"{a}/{b}" for k, (a, b) in per_voice.items()})
+    print("commands recognised per noise:", {k: f"{a}/{b}" for k, (a, b) in per_kind.items()})
     print(f"commands recognised: {correct}/{total} = {100 * correct / total:.1f} %  (wrong command given: {wrong})")
 
     # Non-command audio: talk, counting, noise; clean and mixed, until there are 10 minutes.
