@@ -149,3 +149,16 @@ def test_export_from_the_replay_screen_writes_one_rep(screen, qtbot, tmp_path):
     source = VideoFileSource(tmp_path / "rep.mp4")
     assert sum(1 for _ in iter(source.read, None)) == last - first + 1
     source.close()
+
+
+def test_cancelling_the_analysis_stops_the_worker_and_opens_nothing(qtbot):
+    from ui.replay_open import AnalyseDialog
+
+    dialog = AnalyseDialog(None, str(clip(NAME)))
+    qtbot.addWidget(dialog)
+    dialog.exercise.setCurrentIndex(dialog.exercise.findData(EXERCISE))
+    job = dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0 or job.done, timeout=60_000)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: job.done, timeout=20_000)
+    assert job.wait() and dialog.replay_window is None and dialog.result() == 0
