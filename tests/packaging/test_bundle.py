@@ -200,6 +200,19 @@ def test_bundle_analyze_counts_like_the_engine_in_process(bundle, clip, tmp_path
     assert report["reps"] >= 1, "the clip's reps were not found at all"
 
 
+def test_bundle_hears_voice_commands_with_its_packaged_model(bundle, tmp_path):
+    """pocketsphinx's model travels in the bundle: the recorded commands are heard as the venv hears them."""
+    wav = REPO / "tests" / "data" / "voice" / "commands_piper.wav"
+    result = run_bundle(bundle, "voice-test", "--wav", str(wav), "--json", env=bare_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    heard = [c["command"] for c in json.loads(result.stdout)["commands"]]
+
+    from app.voice_commands import commands_in, read_wav_16k
+
+    assert heard == [c.command for c in commands_in(read_wav_16k(wav))]
+    assert heard, "no command heard at all"
+
+
 @pytest.mark.clips
 @pytest.mark.skipif(not LABELS_PATH.is_file(), reason=SKIP_NO_CLIPS)
 def test_bundle_logs_a_session_and_exports_a_pdf_report(bundle, tmp_path):
