@@ -41,6 +41,7 @@ TICK_MS = 100  # rest countdown and cue expiry: text a person reads changes slow
 
 INSTRUCTION_MIN_S = 4.0  # a hands-free start never comes before the card was up this long (its title is read)
 REARM_S = 3.0  # waiting for the other side: a fresh arming tracker this often (its side votes start anew)
+STOP_CONFIRM_S = 6.0  # "coach stop" ends the session only when said again within this time
 PAUSED_PROMPT = "Paused — press Space to continue"
 PAUSED_PROMPT_HANDS_FREE = "Paused — Space, a raised hand or \u201ccoach resume\u201d to continue"
 
@@ -93,6 +94,7 @@ class SessionController(QObject):
         self._card_shown_s = 0.0
         self.gestures = HandRaiseDetector()
         self.voice = None  # ui.voice_input.VoiceListener while a session listens
+        self._stop_asked_s: float | None = None  # when "coach stop" was last heard without its confirmation
         self._voice_microphone = voice_microphone  # False: tests feed recorded speech to voice.feed_pcm
         self.voice_latencies_s: list[float] = []  # recognised → acted on, per voice command (benchmark)
         self.commands: list[tuple[float, str]] = []  # (clock, what) of hands-free actions, for tests/benchmarks
@@ -232,7 +234,16 @@ class SessionController(QObject):
             self._await_position = self.settings.auto_start
             self.redo()
         elif command == "stop":
-            self.end_session()
+            # Ending the session is the one command that cannot be undone, and the recogniser does mishear
+            # talk now and then (one false "stop" in 15 minutes of talk and TV in tools/voice_benchmark.py):
+            # it must be said twice.
+            now = self._clock()
+            if self._stop_asked_s is not None and now - self._stop_asked_s <= STOP_CONFIRM_S:
+                self._stop_asked_s = None
+                self.end_session()
+            else:
+                self._stop_asked_s = now
+                self.window.show_banner('Say "coach stop" again to end the session', int(STOP_CONFIRM_S * 1000))
 
     def _listen(self, on: bool) -> None:
         """Voice commands on or off; a machine without a microphone gets one notice, then silence."""

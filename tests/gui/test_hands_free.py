@@ -96,8 +96,12 @@ def test_voice_commands_steer_a_live_session(qtbot):
     chunk = 3200  # 0.1 s, as a microphone delivers it
     for i in range(0, len(audio), chunk):
         c.voice.feed_pcm(audio[i:i + chunk])
-    qtbot.waitUntil(lambda: c.run.phase is Phase.SUMMARY, timeout=30_000)
+    qtbot.waitUntil(lambda: len([w for _, w in c.commands if w.startswith("voice:")]) == len(spoken),
+                    timeout=30_000)
     assert [what for _, what in c.commands if what.startswith("voice:")] == [f"voice:{w}" for w in spoken]
+    assert c.run.phase is not Phase.SUMMARY  # one "stop" asks for a second: a misheard word must not end it
+    c.voice_command("stop")  # said again within the confirmation time
+    qtbot.waitUntil(lambda: c.run.phase is Phase.SUMMARY, timeout=5_000)
     assert c.run.ended_early and c.run.results[0].reps == 0  # "repeat" started the set again from zero
     assert "paused" in sound.said and "resumed" in sound.said
     assert not c.voice.listening  # the summary stops listening
