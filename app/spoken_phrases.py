@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.exercise_params import MESSAGES
 from app.session_plan import MAX_REPS_PER_SET
+from app.stance_flow import STANCE_PHRASES
 
 SOUNDS_DIR = "sounds"  # under assets/
 MANIFEST = "phrases.json"
@@ -40,6 +41,7 @@ def all_phrases() -> dict[str, str]:
     phrases = {count_key(n): str(n) for n in range(1, MAX_REPS_PER_SET + 1)}
     phrases.update({fault_key(code): text for code, text in MESSAGES.items()})
     phrases.update(SESSION_PHRASES)
+    phrases.update(STANCE_PHRASES)  # the guided single-leg stance test
     return phrases
 
 

@@ -8,9 +8,9 @@ enough fills that side; one that came down too soon is said so and the person tr
 A free foot touching down is the end of the hold, reported with the result, never an error.
 
 `cue` is the key of a spoken phrase for the GUI to say on entering a step (only on the update where the step
-changes). The test's own phrases are `STANCE_PHRASES`; until their audio files are rendered (tools/
-render_phrases.py renders app.spoken_phrases), `cue_fallback` names a shipped phrase that fits ("Go", "Set
-done"), or None to stay silent.
+changes). The test's own phrases are `STANCE_PHRASES` (rendered with the others from app.spoken_phrases into
+assets/sounds); `cue_fallback` names a shipped phrase that fits ("Go", "Set done"), or None to stay silent, for
+an installation whose sound files are missing.
 """
 
 from __future__ import annotations

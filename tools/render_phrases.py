@@ -2,6 +2,7 @@
 
     python tools/render_phrases.py                  # the Piper "joe" voice (default; see assets/sounds/README.md)
     python tools/render_phrases.py --voice espeak   # espeak-ng (Debian package), robotic but GPL-clean output
+    python tools/render_phrases.py --changed        # only phrases that are new or whose text changed
     python tools/render_phrases.py --out DIR --text "coach pause" --name coach_pause   # one extra phrase
 
 The app itself never synthesises speech: it plays these files. Piper runs in any Python that has
@@ -110,8 +111,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--speed", type=int, default=150, help="espeak-ng: words per minute")
     p.add_argument("--espeak-voice", default="en-us")
     p.add_argument("--rate", type=int, default=RATE_HZ)
+    p.add_argument("--changed", action="store_true",
+                   help="render only phrases without a file or whose text changed since (the others keep theirs)")
     args = p.parse_args(argv)
-    items = {args.name or "phrase": args.text} if args.text else all_phrases()
+    phrases = all_phrases()
+    items = {args.name or "phrase": args.text} if args.text else phrases
+    if args.changed and not args.text:
+        manifest_path = args.out / MANIFEST
+        rendered = json.loads(manifest_path.read_text(encoding="utf-8"))["phrases"] if manifest_path.is_file() else {}
+        items = {k: t for k, t in phrases.items()
+                 if rendered.get(k) != t or not (args.out / sound_file_name(k)).is_file()}
     if args.voice == "piper":
         raw = render_piper(items, args.out, args.python, args.length_scale)
     else:
@@ -122,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         path.unlink()
     if not args.text:
         manifest = {"voice": "piper en_US-joe-medium" if args.voice == "piper" else f"espeak-ng {args.espeak_voice}",
-                    "phrases": dict(sorted(items.items()))}
+                    "phrases": dict(sorted(phrases.items()))}
         (args.out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     print(f"{len(raw)} phrase(s) written to {args.out}")
     return 0

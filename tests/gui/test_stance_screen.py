@@ -37,10 +37,10 @@ def test_guided_test_on_a_clip_ends_on_the_result_card_with_the_offline_numbers(
     assert screen.card.left.headline.text().startswith("Negative")
     assert "±" in screen.card.left.details.text()
     assert screen.card.right.headline.text() == "Not tested"
-    # "Get ready" at the start; this clip lifts the foot before the guided baseline's 2.5 s, so the flow goes
-    # straight to the hold (no "go"), and the end of the hold is announced. (The spoken steps of a whole guided
-    # test: tests/engine/test_stance_flow.py.)
-    assert sound.said == ["get_ready", "set_done"]
+    # "Stand still" at the start; this clip lifts the foot before the guided baseline's 2.5 s, so the flow goes
+    # straight to the hold (no "go"), and when the left hold ends the right side is asked for. (The spoken steps
+    # of a whole guided test: tests/engine/test_stance_flow.py.)
+    assert sound.said == ["stance_stand_still", "stance_on_right"]
     with Store() as store:
         (saved,) = stance_tests(store)
     assert saved.id == screen.saved_test_id and saved.side("left").max_pelvic_drop_deg == pytest.approx(
