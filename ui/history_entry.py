@@ -120,7 +120,7 @@ class RecorderBridge(QObject):
         self.recorder = recorder or SessionRecorder()
         self._listener = recorder_listener(self.recorder)
         self.set_recording = None  # ui.set_recording_hook: each set's video, only when Settings say so
-        if hasattr(window, "live") and hasattr(getattr(window, "controller", None), "_analyzer_factory"):
+        if hasattr(window, "live") and hasattr(getattr(window, "controller", None), "wrap_analyzers"):
             from ui.set_recording_hook import SetRecordingHook
 
             self.set_recording = SetRecordingHook(window, self.recorder)

@@ -213,6 +213,17 @@ class SessionController(QObject):
             self._on_event(SetEnded(result))
         self._show_phase()
 
+    def wrap_analyzers(self, wrap) -> None:
+        """Every analyzer the sets (and the hands-free start) use from now on is `wrap(analyzer)`: the seam where
+        frames meet the engine, for ui.set_recording_hook."""
+        original = self._analyzer_factory
+
+        def factory(exercise, side, settings):
+            make = original(exercise, side, settings)
+            return lambda *args, **kwargs: wrap(make(*args, **kwargs))
+
+        self._analyzer_factory = factory
+
     def voice_command(self, command: str, heard_mono_s: float | None = None) -> None:
         """"coach pause / resume / next / repeat / stop", from ui.voice_input (on the GUI thread)."""
         run = self.run

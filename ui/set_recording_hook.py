@@ -34,18 +34,7 @@ class SetRecordingHook:
         self.finished: list[set_recording.SetRecording] = []
         self._exercises: dict[str, str] = {}  # video file name -> exercise
         self._closers: list[threading.Thread] = []
-        controller = window.controller
-        original = controller._analyzer_factory  # noqa: SLF001 - the one seam where frames meet analyzers
-
-        def factory(exercise, side, settings):
-            make = original(exercise, side, settings)
-
-            def make_recording(*args, **kwargs):
-                return set_recording.RecordingAnalyzer(make(*args, **kwargs), self._tap)
-
-            return make_recording
-
-        controller._analyzer_factory = factory  # noqa: SLF001
+        window.controller.wrap_analyzers(lambda analyzer: set_recording.RecordingAnalyzer(analyzer, self._tap))
         self.replay_window = None
         summary = getattr(window, "summary", None)
         if summary is not None and hasattr(summary, "replay_requested"):
