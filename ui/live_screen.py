@@ -14,7 +14,7 @@ from app.export import judged_part
 from app.session_plan import SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.video_view import VideoView
-from ui.widgets import KeyHints, RomMeter, TempoGuide, big_label
+from ui.widgets import KeyHints, RomMeter, TempoGuide, big_label, centred_row
 
 COUNTER_PX = 210  # cap height ≈ 13 cm on a 24" 1080p screen at this size in a maximised window: fine at 3 m
 
@@ -50,12 +50,8 @@ class LiveScreen(QWidget):
         panel.addWidget(self.side_label)
         panel.addWidget(self.counter, 0)
         panel.addWidget(self.target_label)
-        meter_row = QHBoxLayout()
         self.rom = RomMeter()
-        meter_row.addStretch(1)
-        meter_row.addWidget(self.rom)
-        meter_row.addStretch(1)
-        panel.addLayout(meter_row, 1)
+        panel.addLayout(centred_row(self.rom), 1)
         self.tempo = TempoGuide()
         panel.addWidget(self.tempo)
         panel.addWidget(self.status_label)

@@ -41,7 +41,7 @@ from app.replay_model import FrameState, ReplayModel
 from ui.replay_jobs import Job
 from ui.timeline_widget import TimelineWidget
 from ui.video_view import VideoView
-from ui.widgets import RomMeter, big_label
+from ui.widgets import RomMeter, big_label, centred_row
 
 log = logging.getLogger(__name__)
 
@@ -149,12 +149,8 @@ class ReplayScreen(QWidget):
         self.counter_caption = big_label(f"of {len(r.reps)} reps", 18, bold=False, color="#44515c")
         panel.addWidget(self.counter)
         panel.addWidget(self.counter_caption)
-        meter_row = QHBoxLayout()
         self.rom = RomMeter()
-        meter_row.addStretch(1)
-        meter_row.addWidget(self.rom)
-        meter_row.addStretch(1)
-        panel.addLayout(meter_row, 1)
+        panel.addLayout(centred_row(self.rom), 1)
         panel.addWidget(QLabel("<b>Angles now</b>"))
         self.metrics = QLabel("")
         self.metrics.setStyleSheet("font-family: monospace; font-size: 13px;")

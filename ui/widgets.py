@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 ACCENT = "#1f7a8c"
 GOOD = QColor("#2e9d5b")
@@ -144,6 +144,15 @@ class KeyHints(QLabel):
             for k, v in items
         ]
         self.setText("&nbsp;&nbsp;&nbsp;&nbsp;".join(parts))
+
+
+def centred_row(widget: QWidget) -> QHBoxLayout:
+    """A layout row with `widget` in its middle (the range meter on the live and replay screens)."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget)
+    row.addStretch(1)
+    return row
 
 
 def action_button(text: str) -> QPushButton:
