@@ -42,37 +42,40 @@ def _towards(direction_from: np.ndarray, direction_to: np.ndarray) -> float:
     return 1.0 if direction_from[0] * direction_to[1] - direction_from[1] * direction_to[0] > 0 else -1.0
 
 
+def _moved_between(samples, t_on_s: float, t_off_s: float, move):
+    """The samples with `move(xy, t)` applied to the landmarks of those between t_on_s and t_off_s."""
+    out = []
+    for t, s in samples:
+        if s is None or not t_on_s <= t <= t_off_s:
+            out.append((t, s))
+            continue
+        xy = s.xy_px.copy()
+        move(xy, t)
+        out.append((t, replace(s, xy_px=xy)))
+    return out
+
+
 def with_pelvic_drop(samples, axes: StanceAxes, stance: str, deg: float, t_on_s: float, t_off_s: float,
                      ramp_s: float = 0.2):
     free = "left" if stance == "right" else "right"
     sign = _towards(axes.stance_to_free(stance), axes.down)
-    out = []
-    for t, s in samples:
-        if s is None or not t_on_s <= t <= t_off_s:
-            out.append((t, s))
-            continue
-        xy = s.xy_px.copy()
+
+    def drop(xy, t):
         angle = sign * math.radians(deg) * _ramp(t, t_on_s, ramp_s)
         xy[HIPS[free]] = _rotate(xy[[HIPS[free]]], xy[HIPS[stance]], angle)[0]
-        out.append((t, replace(s, xy_px=xy)))
-    return out
+
+    return _moved_between(samples, t_on_s, t_off_s, drop)
 
 
 def with_trunk_lean(samples, axes: StanceAxes, stance: str, deg: float, t_on_s: float, t_off_s: float,
                     ramp_s: float = 0.2):
-    towards_stance = -axes.stance_to_free(stance)
-    up = -axes.down
-    sign = _towards(up, towards_stance)
-    out = []
-    for t, s in samples:
-        if s is None or not t_on_s <= t <= t_off_s:
-            out.append((t, s))
-            continue
-        xy = s.xy_px.copy()
+    sign = _towards(-axes.down, -axes.stance_to_free(stance))  # from "up" towards the stance side
+
+    def lean(xy, t):
         centre = (xy[LM.L_HIP] + xy[LM.R_HIP]) / 2.0
         xy[UPPER_BODY] = _rotate(xy[UPPER_BODY], centre, sign * math.radians(deg) * _ramp(t, t_on_s, ramp_s))
-        out.append((t, replace(s, xy_px=xy)))
-    return out
+
+    return _moved_between(samples, t_on_s, t_off_s, lean)
 
 
 def rolled(samples, deg: float, centre: tuple[float, float]):
