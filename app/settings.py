@@ -22,7 +22,7 @@ FILE_NAME = "settings.json"
 APP_NAME = "medius-coach"
 
 try:  # the engine owns the sensible ranges of its thresholds
-    from app.exercise_params import CEILING_RANGE_DEG, PELVIC_DROP_RANGE_DEG
+    from app.engine.exercise_params import CEILING_RANGE_DEG, PELVIC_DROP_RANGE_DEG
 except ImportError:  # pragma: no cover - only while the engine is being written
     CEILING_RANGE_DEG, PELVIC_DROP_RANGE_DEG = (20.0, 70.0), (3.0, 20.0)
 
@@ -45,7 +45,7 @@ class Settings:
     camera_height: int = 720
     mirror: bool = True  # display only: analysis always runs on the un-mirrored frame
     sound: bool = True
-    # Therapist thresholds; None means "the engine's default" (app.exercise_params), so a user who never touched
+    # Therapist thresholds; None means "the engine's default" (app.engine.exercise_params), so a user who never touched
     # them gets improvements to the defaults instead of a frozen copy.
     ceiling_deg: float | None = None  # side-lying abduction: the "leg above hip" ceiling (trials use 30-45°)
     pelvic_drop_tol_deg: float | None = None  # step-down: tolerated pelvic drop beyond the user's baseline
@@ -56,7 +56,7 @@ class Settings:
     wait_for_side: bool = True  # a set on a named side waits until that side is seen (after "turn over")
     gesture_control: bool = True  # a hand held above the head for ~2 s pauses or resumes
     voice_control: bool = True  # "coach pause / resume / next / repeat / stop" through the microphone
-    # Recording each set's video for the replay (app.set_recording): off unless the user turns it on.
+    # Recording each set's video for the replay (app.pipeline.set_recording): off unless the user turns it on.
     record_sets: bool = False
     recording_keep_days: int = 30  # recordings older than this are deleted when the app starts
 

@@ -8,8 +8,10 @@ import re
 
 import pytest
 
-from app import cli_history, export
-from app.events import FormWarning, RepCompleted
+from app.cli import history as cli_history
+
+from app.reports import export
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import SessionRecord, SetRecord, Store
 
 

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from app.errors import InputError, SourceLostError
-from app.events import RepCompleted, Status, StepResult, TrackerSnapshot
-from app.frame_source import VideoFileSource
-from app.live_pipeline import LivePipeline, PipelineError, PipelineEvent, SourceEnded
+from app.engine.events import RepCompleted, Status, StepResult, TrackerSnapshot
+from app.adapters.frame_source import VideoFileSource
+from app.pipeline.live import LivePipeline, PipelineError, PipelineEvent, SourceEnded
 
 pytestmark = pytest.mark.clips
 VIDEOS = pathlib.Path(__file__).resolve().parents[2] / "shared" / "videos"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.events import Exercise
-from app.session_plan import ExerciseBlock, Phase, SessionPlan, SessionRun, default_plan, flatten, summary_rows
+from app.engine.events import Exercise
+from app.session.plan import ExerciseBlock, Phase, SessionPlan, SessionRun, default_plan, flatten, summary_rows
 
 
 def small_plan(rest_s=30.0):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.export import build_report_html
-from app.stance_report import stance_report_html
-from app.stance_test import StanceResult
-from app.stance_verdict import NOT_JUDGED, BoutResult, StanceParams
+from app.reports.export import build_report_html
+from app.reports.stance_report import stance_report_html
+from app.stance.bouts import StanceResult
+from app.stance.verdict import NOT_JUDGED, BoutResult, StanceParams
 from app.storage import Store
 from app.storage.stance_log import add_stance_test
 
@@ -46,7 +46,7 @@ def test_json_export_carries_every_bout_with_nulls_for_what_was_not_measured(tmp
     import io
     import json
 
-    from app.export import write_json
+    from app.reports.export import write_json
 
     with Store(tmp_path / "log.db") as store:
         add_stance_test(store, StanceResult(None, (0, 2), [bout("left", 6.0, "positive", "dropped 6°"),

@@ -4,11 +4,11 @@
 
 Each measurement runs in its own child process, so its peak RSS (VmHWM) is its own:
   bare     MediaPipe PoseLandmarker.detect_for_video per frame (tools/benchmark_speed.bare_pass; decoding excluded)
-  offline  app.analysis.analyze_video (decoding, pose, people search, tracker), per-frame wall time
-  live     app.live_pipeline.LivePipeline as fast as possible (pace=None: every frame analysed, none dropped),
+  offline  app.pipeline.analysis.analyze_video (decoding, pose, people search, tracker), per-frame wall time
+  live     app.pipeline.live.LivePipeline as fast as possible (pace=None: every frame analysed, none dropped),
            as the GUI builds it (one PoseEstimator as worker context); ms/frame = analyzer.process per frame,
            frames/s = frames / wall time including decoding on the capture thread
-Then (unless --no-compare) app.evaluation.evaluate(frame_step=1) vs frame_step=2 on every labelled clip: does
+Then (unless --no-compare) app.evaluation.counts.evaluate(frame_step=1) vs frame_step=2 on every labelled clip: does
 analysing every second frame keep every count identical?
 """
 
@@ -50,7 +50,7 @@ def measure_bare(clip: pathlib.Path, exercise: str) -> dict:
 
 
 def measure_offline(clip: pathlib.Path, exercise: str) -> dict:
-    from app.analysis import analyze_video
+    from app.pipeline.analysis import analyze_video
 
     stamps = []
     t0 = time.perf_counter()
@@ -62,10 +62,10 @@ def measure_offline(clip: pathlib.Path, exercise: str) -> dict:
 
 
 def measure_live(clip: pathlib.Path, exercise: str) -> dict:
-    from app.analysis import FrameAnalyzer
-    from app.frame_source import VideoFileSource
-    from app.live_pipeline import LivePipeline, PipelineError, SourceEnded
-    from app.pose_estimator import PoseEstimator
+    from app.pipeline.analysis import FrameAnalyzer
+    from app.adapters.frame_source import VideoFileSource
+    from app.pipeline.live import LivePipeline, PipelineError, SourceEnded
+    from app.adapters.pose_estimator import PoseEstimator
 
     times: list[float] = []
 
@@ -106,8 +106,7 @@ def run_child(mode: str, clip: pathlib.Path, exercise: str) -> dict:
 
 
 def compare_frame_step(videos: pathlib.Path) -> list[tuple]:
-    from app import evaluation
-
+    from app.evaluation import counts as evaluation
     rows = []
     one = {s.file: s for s in evaluation.evaluate(videos, frame_step=1)}
     two = {s.file: s for s in evaluation.evaluate(videos, frame_step=2)}

@@ -40,8 +40,8 @@ def run_one(qapp, clip: pathlib.Path, exercise_id: str, settings=None, prepare=N
     measure the same path with something attached (tools/benchmark_recording.py)."""
     from PySide6.QtCore import QTimer
 
-    from app.events import Exercise
-    from app.session_plan import ExerciseBlock, Phase, SessionPlan
+    from app.engine.events import Exercise
+    from app.session.plan import ExerciseBlock, Phase, SessionPlan
     from app.settings import LoadResult, Settings, settings_path
     from ui.main_window import MainWindow
 

@@ -42,10 +42,10 @@ class SlowAnalyzer:
 
 
 def live_count(clip: pathlib.Path, exercise: str, frame_s: float) -> tuple[int, int, int]:
-    from app.analysis import FrameAnalyzer
-    from app.events import RepCompleted
-    from app.frame_source import VideoFileSource
-    from app.live_pipeline import LivePipeline, PipelineEvent, SourceEnded
+    from app.pipeline.analysis import FrameAnalyzer
+    from app.engine.events import RepCompleted
+    from app.adapters.frame_source import VideoFileSource
+    from app.pipeline.live import LivePipeline, PipelineEvent, SourceEnded
 
     pipe = LivePipeline(lambda: VideoFileSource(clip), lambda: SlowAnalyzer(FrameAnalyzer(exercise), frame_s),
                         pace=1.0)
@@ -69,7 +69,7 @@ def main() -> int:
     ap.add_argument("--frame-ms", type=float, default=50.0)
     ap.add_argument("--clips", nargs="*")
     args = ap.parse_args()
-    from app.analysis import analyze_video
+    from app.pipeline.analysis import analyze_video
 
     labels = [c for c in json.loads((VIDEOS / "labels.json").read_text()) if c.get("exercise_id")]
     if args.clips:

@@ -4,12 +4,12 @@
 
 The set is real: the engine's analysis of a labelled clip (real MediaPipe, once) and the clip's own frames,
 repeated back to back to the length asked (times, rep numbers and the counter carried on), written once to
-out/bench/ through app.video_writer. "Open" starts with the per-frame snapshots in memory (as after an analysis)
+out/bench/ through app.adapters.video_writer. "Open" starts with the per-frame snapshots in memory (as after an analysis)
 and ends when the replay window has painted its first picture: building the ReplayModel, opening the video,
 the screen's widgets and the best/worst pictures. "Seek" is a jump to a fault mark (what a timeline click does)
 until that picture is painted, in random order over the whole set. Also prints random seeks on a real phone
 clip (H.264, longer keyframe intervals than our own mp4v files). Then the same set as the app records it
-(app.set_recording: video + replay data, written once) opened from disk as History's "Replay set" does.
+(app.pipeline.set_recording: video + replay data, written once) opened from disk as History's "Replay set" does.
 Targets: open < 1 s, seek < 150 ms (medians).
 Runs offscreen unless QT_QPA_PLATFORM is set.
 """
@@ -37,10 +37,10 @@ OPEN_TARGET_MS, SEEK_TARGET_MS = 1000.0, 150.0
 
 def tiled_set(minutes: float, out_dir: pathlib.Path):
     """(video path, snapshots, frames, reps, warnings, warning frames, fps) of a `minutes`-long set."""
-    from app.events import FormWarning
-    from app.frame_source import VideoFileSource
-    from app.replay_analysis import analyze_for_replay
-    from app.video_writer import VideoWriter
+    from app.engine.events import FormWarning
+    from app.adapters.frame_source import VideoFileSource
+    from app.pipeline.replay_analysis import analyze_for_replay
+    from app.adapters.video_writer import VideoWriter
 
     warning_frames: list[int] = []
 
@@ -77,10 +77,10 @@ def tiled_set(minutes: float, out_dir: pathlib.Path):
 
 
 def recorded_set(out_dir, video, snaps, reps, warnings, wframes, app, painted, runs) -> list[float]:
-    """Write the set through app.set_recording once (as a live set with recording on), then time opening it."""
-    from app import set_recording
-    from app.events import StepResult
-    from app.frame_source import VideoFileSource
+    """Write the set through app.pipeline.set_recording once (as a live set with recording on), then time opening it."""
+    from app.pipeline import set_recording
+    from app.engine.events import StepResult
+    from app.adapters.frame_source import VideoFileSource
     from ui.replay_open import open_replay
 
     folder = out_dir / "recordings"
@@ -132,9 +132,9 @@ def main(argv=None) -> int:
     from ui.qt_env import ensure_app
 
     app = ensure_app()
-    from app.frame_source import VideoFrames
-    from app.replay_analysis import Replay
-    from app.replay_model import ReplayModel
+    from app.adapters.frame_source import VideoFrames
+    from app.pipeline.replay_analysis import Replay
+    from app.pipeline.replay_model import ReplayModel
     from ui.replay_screen import ReplayScreen
 
     t = time.perf_counter()
@@ -205,7 +205,7 @@ def main(argv=None) -> int:
         raw.sort()
         print(f"random seeks on {PHONE_CLIP.name} ({frames_.size[0]}x{frames_.size[1]}, decode only): median "
               f"{statistics.median(raw):.1f} ms, p95 {raw[int(0.95 * (len(raw) - 1))]:.1f} ms, max {raw[-1]:.1f} ms")
-        from app.replay_prefetch import FramePrefetcher
+        from app.pipeline.replay_prefetch import FramePrefetcher
 
         t0 = time.perf_counter()
         ahead = FramePrefetcher(PHONE_CLIP, picks).start()
@@ -219,7 +219,7 @@ def main(argv=None) -> int:
             got.append((time.perf_counter() - t0) * 1000)
         ahead.stop()
         got.sort()
-        print(f"  the same jumps decoded ahead (app.replay_prefetch): {len(set(picks))} pictures ready after "
+        print(f"  the same jumps decoded ahead (app.pipeline.replay_prefetch): {len(set(picks))} pictures ready after "
               f"{fill_s:.1f} s in the background, then a jump costs median {statistics.median(got):.1f} ms, "
               f"max {got[-1]:.1f} ms")
     recorded_opens = recorded_set(out_dir, video, snaps, reps, warnings, wframes, app, painted, args.runs)

@@ -29,10 +29,10 @@ import numpy as np
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from app.analysis import FrameAnalyzer, analyze_video  # noqa: E402
-from app.frame_source import VideoFileSource  # noqa: E402
-from app.model_file import DEFAULT_MODEL_PATH  # noqa: E402
-from app.native_logs import native_logs_silenced  # noqa: E402
+from app.pipeline.analysis import FrameAnalyzer, analyze_video  # noqa: E402
+from app.adapters.frame_source import VideoFileSource  # noqa: E402
+from app.adapters.model_file import DEFAULT_MODEL_PATH  # noqa: E402
+from app.adapters.native_logs import native_logs_silenced  # noqa: E402
 
 DEFAULT_CLIPS = {
     "clamshell_banded_front_curvelog_1.mp4": "clamshell",

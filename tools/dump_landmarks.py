@@ -14,8 +14,8 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from app.frame_source import VideoFileSource  # noqa: E402
-from app.pose_estimator import PoseEstimator  # noqa: E402
+from app.adapters.frame_source import VideoFileSource  # noqa: E402
+from app.adapters.pose_estimator import PoseEstimator  # noqa: E402
 
 
 def dump(video: pathlib.Path, out_dir: pathlib.Path) -> pathlib.Path:

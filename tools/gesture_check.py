@@ -4,7 +4,7 @@
 
 Every clip in ../shared/videos (every exercise, standing and lying, also the ones that are not ours) runs through
 the real engine (FrameAnalyzer, poses from the pose cache where recorded, else MediaPipe) for each of the three
-exercises; each tracker snapshot's landmarks go to app.gestures.HandRaiseDetector, as in the GUI. Prints, per
+exercises; each tracker snapshot's landmarks go to app.handsfree.gestures.HandRaiseDetector, as in the GUI. Prints, per
 clip, the frames with a hand counted as raised, the longest raise, and the commands it would have given (the
 target: zero everywhere).
 """
@@ -20,9 +20,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from app.analysis import FrameAnalyzer  # noqa: E402
-from app.events import Exercise  # noqa: E402
-from app.gestures import HandRaiseDetector, hand_raised  # noqa: E402
+from app.pipeline.analysis import FrameAnalyzer  # noqa: E402
+from app.engine.events import Exercise  # noqa: E402
+from app.handsfree.gestures import HandRaiseDetector, hand_raised  # noqa: E402
 from pose_cache import PoseCache, ReplayMismatch  # noqa: E402
 from tests.medius_testdata import VIDEOS_DIR  # noqa: E402
 

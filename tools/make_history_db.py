@@ -4,7 +4,7 @@
     python tools/make_history_db.py years --out out/history_5y.sqlite3 [--years 5]
     python tools/make_history_db.py day --out out/history_day.sqlite3 [--sessions 3]
 
-`weeks`: runs the real engine (`app.analysis.analyze_video`) once on each labelled clip of our three exercises,
+`weeks`: runs the real engine (`app.pipeline.analysis.analyze_video`) once on each labelled clip of our three exercises,
 then replays those results as a user's daily sessions over the last N weeks, written through the real
 `SessionRecorder` (one commit per rep, as live). The reps, their timing, angles and faults come from the engine;
 to make a history worth looking at, each replayed day scales the peak angles by a slow progression (+0–8 %),
@@ -33,7 +33,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.events import FormWarning, RepCompleted  # noqa: E402
+from app.engine.events import FormWarning, RepCompleted  # noqa: E402
 from app.storage import SessionRecord, SessionRecorder, SetRecord, Store  # noqa: E402
 
 DEFAULT_VIDEOS = ROOT.parent / "shared" / "videos"
@@ -77,7 +77,7 @@ def analyse_clips(videos: pathlib.Path, cache_dir: pathlib.Path | None = None,
                   only: tuple[str, ...] | None = None) -> list[ClipResult]:
     """Run the engine on the labelled clips of our exercises (`only`: a subset of file names), cached per clip
     by file size, mtime and the engine's fingerprint."""
-    from app.analysis import analyze_video
+    from app.pipeline.analysis import analyze_video
     from app.storage.analysis_log import rep_events_of, source_of
 
     labels = json.loads((videos / "labels.json").read_text())

@@ -21,15 +21,15 @@ else. A call that differs from the recording cannot be inferred there (no pixels
 clip again with `decode=True`, which also checks each frame's digest and infers from the first mismatch on.
 
 Files: out/pose_cache/<fingerprint>/<clip>.<size>.<transform>.npz. The fingerprint covers the model's sha256,
-the mediapipe and OpenCV versions, the estimator's settings, and the code of app/pose_estimator.py,
-app/camera_transforms.py, app/frame_source.py and the app modules they import (what makes the frames, the
+the mediapipe and OpenCV versions, the estimator's settings, and the code of app/adapters/pose_estimator.py,
+app/adapters/camera_transforms.py, app/adapters/frame_source.py and the app modules they import (what makes the frames, the
 timestamps and the landmarks; docstrings and comments do not count; see NOT_FINGERPRINTED). It is read once,
 when this module is imported, so it describes the code this process runs. Change any of it and old recordings
 are not found (delete old folders), unless you pass `fingerprint=` to reuse a folder on purpose.
 
     sys.path.insert(0, "tools")  # as the other tools are imported
     from pose_cache import PoseCache, ReplayMismatch
-    from app.analysis import FrameAnalyzer
+    from app.pipeline.analysis import FrameAnalyzer
     cache = PoseCache()
     for decode in (False, True):  # pixel-free replay first; decode (and infer what differs) if it cannot
         try:
@@ -64,18 +64,18 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.camera_transforms import TransformedSource  # noqa: E402
-from app.frame_source import Frame, FrameSource, VideoFileSource  # noqa: E402
-from app.landmarks import N_LANDMARKS  # noqa: E402
-from app.model_file import DEFAULT_MODEL_PATH  # noqa: E402
-from app.pose import PoseSample  # noqa: E402
-from app.pose_estimator import PoseEstimator  # noqa: E402
+from app.adapters.camera_transforms import TransformedSource  # noqa: E402
+from app.adapters.frame_source import Frame, FrameSource, VideoFileSource  # noqa: E402
+from app.engine.landmarks import N_LANDMARKS  # noqa: E402
+from app.adapters.model_file import DEFAULT_MODEL_PATH  # noqa: E402
+from app.engine.pose import PoseSample  # noqa: E402
+from app.adapters.pose_estimator import PoseEstimator  # noqa: E402
 
 DEFAULT_CACHE_DIR = ROOT / "out" / "pose_cache"
-FINGERPRINTED_MODULES = ("app/pose_estimator.py", "app/camera_transforms.py", "app/frame_source.py")
+FINGERPRINTED_MODULES = ("app/adapters/pose_estimator.py", "app/adapters/camera_transforms.py", "app/adapters/frame_source.py")
 # Imported by the estimator, but what they compute reaches it as call arguments (the crop window's Box), which
 # the replay compares; hashing them would throw every recording away at each change of the window logic.
-NOT_FINGERPRINTED = {"app/person_crop.py"}
+NOT_FINGERPRINTED = {"app/engine/person_crop.py"}
 FORMAT_VERSION = 3
 _DIGEST_STRIDE = 16  # every 16th pixel each way: cheap, yet a different frame or decoder shows
 _NOT_RECORDED = {"close"}

@@ -1,4 +1,4 @@
-"""Render every phrase of app.spoken_phrases to assets/sounds/<key>.wav with an offline voice (developers only).
+"""Render every phrase of app.handsfree.spoken_phrases to assets/sounds/<key>.wav with an offline voice (developers only).
 
     python tools/render_phrases.py                  # the Piper "joe" voice (default; see assets/sounds/README.md)
     python tools/render_phrases.py --voice espeak   # espeak-ng (Debian package), robotic but GPL-clean output
@@ -26,7 +26,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.spoken_phrases import MANIFEST, SOUNDS_DIR, all_phrases, sound_file_name  # noqa: E402
+from app.handsfree.spoken_phrases import MANIFEST, SOUNDS_DIR, all_phrases, sound_file_name  # noqa: E402
 
 RATE_HZ = 16000
 PEAK = 0.89  # of full scale

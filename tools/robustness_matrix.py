@@ -5,7 +5,7 @@
     .venv/bin/python tools/robustness_matrix.py --no-cache --workers 2 --json out/robustness.json
 
 Each cell runs the real engine (FrameAnalyzer: people search, tracker, exercise, rep counter) on the clip seen
-through one transform of app/camera_transforms.py, and scores the count against the label's accepted range
+through one transform of app/adapters/camera_transforms.py, and scores the count against the label's accepted range
 (reps_min..reps_max, as `medius evaluate` does): `=` within it, `~` one off, `X` further.
 
 With the cache (default) MediaPipe's results come from out/pose_cache (tools/pose_cache.py): the first run
@@ -13,7 +13,7 @@ records them (as slow as --no-cache), later runs replay them without decoding a 
 tracker, the exercises or the rep counter is re-scored in seconds. If the engine's calls to the estimator no
 longer match a recording, that clip is decoded again and inferred from the first mismatch on.
 
-The loop over frames is app.analysis.collect, the same as analyze_video's; only the source and the estimator
+The loop over frames is app.pipeline.analysis.collect, the same as analyze_video's; only the source and the estimator
 (the cache's) are this tool's own. tests/engine/test_robustness.py checks that the results agree.
 """
 
@@ -33,13 +33,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from app.analysis import AnalysisResult, FrameAnalyzer, collect  # noqa: E402
-from app.camera_transforms import TRANSFORMS, TransformedSource  # noqa: E402
-from app import fault_evaluation  # noqa: E402
-from app.evaluation import PEAK_TOLERANCE_S, ClipScore, load_labels  # noqa: E402
-from app.events import Exercise, Fault  # noqa: E402
-from app.frame_source import FrameSource, VideoFileSource  # noqa: E402
-from app.pose_estimator import PoseEstimator  # noqa: E402
+from app.pipeline.analysis import AnalysisResult, FrameAnalyzer, collect  # noqa: E402
+from app.adapters.camera_transforms import TRANSFORMS, TransformedSource  # noqa: E402
+from app.evaluation import faults as fault_evaluation  # noqa: E402
+from app.evaluation.counts import PEAK_TOLERANCE_S, ClipScore, load_labels  # noqa: E402
+from app.engine.events import Exercise, Fault  # noqa: E402
+from app.adapters.frame_source import FrameSource, VideoFileSource  # noqa: E402
+from app.adapters.pose_estimator import PoseEstimator  # noqa: E402
 
 DEFAULT_VIDEOS = ROOT.parent / "shared" / "videos"
 MARKS = {0: "=", 1: "~"}  # distance from the accepted range; anything further is "X"
@@ -65,7 +65,7 @@ class Cell:
 
 
 def analyse(source: FrameSource, analyzer: FrameAnalyzer, video: pathlib.Path, exercise: str) -> AnalysisResult:
-    """analyze_video's loop (app.analysis.collect) over an already opened source and analyzer."""
+    """analyze_video's loop (app.pipeline.analysis.collect) over an already opened source and analyzer."""
     result = AnalysisResult(video=str(video), exercise=Exercise(exercise).value, side=None, fps=source.fps)
     return collect(iter(source.read, None), analyzer, result, source.fps)
 

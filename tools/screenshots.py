@@ -50,8 +50,8 @@ def main() -> int:
         return history_shots(qapp, args.out)
     if args.replay_only:
         return replay_shots(qapp, args.out, args.cue_clip)
-    from app.events import Exercise
-    from app.session_plan import ExerciseBlock, Phase, SessionPlan
+    from app.engine.events import Exercise
+    from app.session.plan import ExerciseBlock, Phase, SessionPlan
     from app.settings import LoadResult, Settings, settings_path
     from ui.main_window import MainWindow
 
@@ -115,7 +115,7 @@ def main() -> int:
 
 def replay_shots(qapp, out: pathlib.Path, clip: pathlib.Path) -> int:
     """The replay window (as the app opens it, sized to the screen) of a side-lying clip at its first fault."""
-    from app.replay_analysis import analyze_for_replay
+    from app.pipeline.replay_analysis import analyze_for_replay
     from ui.replay_open import open_replay
 
     if not clip.exists():

@@ -3,7 +3,7 @@
     python tools/soak.py [--minutes 30] [--clip CLIP] [--exercise EX]   # a looping video at real time
     python tools/soak.py --cycles 200                                   # start → first frame → stop, N times
 
-The soak runs app.live_pipeline.LivePipeline exactly as the GUI builds it (ui/engine.py: one PoseEstimator per run
+The soak runs app.pipeline.live.LivePipeline exactly as the GUI builds it (ui/engine.py: one PoseEstimator per run
 as the worker context, a FrameAnalyzer per set, the video looping at real-time pace) with a consumer that drains
 events and takes snapshots at 30 Hz, as the GUI's bridge does; it does not open Qt widgets (the GUI's own
 resources are covered by the GUI tests). Every minute it records RSS and thread count (/proc/self/status) and
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from app.analysis import FrameAnalyzer  # noqa: E402
-from app.frame_source import VideoFileSource  # noqa: E402
-from app.live_pipeline import LivePipeline, PipelineError  # noqa: E402
+from app.pipeline.analysis import FrameAnalyzer  # noqa: E402
+from app.adapters.frame_source import VideoFileSource  # noqa: E402
+from app.pipeline.live import LivePipeline, PipelineError  # noqa: E402
 
 DEFAULT_CLIP = REPO.parent / "shared" / "videos" / "sidelying_leg_raise_front_curvelog_1.mp4"
 RSS_GROWTH_LIMIT_MB = 20.0
@@ -63,7 +63,7 @@ def peak_rss_mb() -> float:
 
 def make_pipeline(clip: pathlib.Path, exercise: str, *, pace: float | None = 1.0, loop: bool = True) -> LivePipeline:
     """As ui/engine.py builds it: the estimator is the worker context, shared by the sets' analyzers."""
-    from app.pose_estimator import PoseEstimator
+    from app.adapters.pose_estimator import PoseEstimator
 
     return LivePipeline(lambda: VideoFileSource(clip), lambda estimator: FrameAnalyzer(exercise, estimator=estimator),
                         pace=pace, loop=loop, worker_context=PoseEstimator)

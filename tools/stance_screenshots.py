@@ -43,8 +43,8 @@ def main() -> int:
 
     qapp = ensure_app()
     from app.settings import LoadResult, Settings, settings_path
-    from app.stance_analysis import analyze_stance_video
-    from app.stance_test import StanceResult
+    from app.pipeline.stance_analysis import analyze_stance_video
+    from app.stance.bouts import StanceResult
     from ui.main_window import MainWindow
 
     def wait_until(cond, timeout_s: float) -> bool:
@@ -96,7 +96,7 @@ def history_shot(qapp, out: pathlib.Path, scratch: pathlib.Path, results, wait_u
     sys.path.insert(0, str(ROOT / "tools"))
     import make_history_db
 
-    from app.stance_test import StanceResult
+    from app.stance.bouts import StanceResult
     from app.storage import Store
     from app.storage.stance_log import add_stance_test
     from ui.history_entry import open_history

@@ -27,7 +27,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.voice_commands import COMMANDS, RATE_HZ, CommandRecognizer, read_wav_16k  # noqa: E402
+from app.handsfree.voice_commands import COMMANDS, RATE_HZ, CommandRecognizer, read_wav_16k  # noqa: E402
 
 OUT = ROOT / "out" / "voice_bench"
 ESPEAK_VOICES = [("en-us", 150), ("en-us", 185), ("en-gb", 140), ("en-us+f3", 160), ("en-us+m7", 130),

@@ -1,7 +1,7 @@
 """The Qt GUI. Everything here sits above `app/`; nothing in `app/` imports it.
 
 Guided session, one module per screen:
-    launcher.py            `medius` entry point (GUI, or app.cli for subcommands without importing Qt)
+    launcher.py            `medius` entry point (GUI, or app.cli.main for subcommands without importing Qt)
     main_window.py         stacked screens, keyboard shortcuts, settings dialog, window geometry (QSettings)
     plan_screen.py         choose exercises, sets, reps per set, sides, rest, picture source
     instruction_screen.py  setup / movement / mistakes, drawn illustration, camera plan + live preview
@@ -11,7 +11,7 @@ Guided session, one module per screen:
     stance_screen.py       the guided single-leg stance (Trendelenburg) test; stance_result.py its result card
     settings_dialog.py     camera, mirror, sound, therapist thresholds (saved by app.settings)
 Glue and parts:
-    session_controller.py  app.session_plan + pipeline + cues + sound; `_on_event` is the one event stream
+    session_controller.py  app.session.plan + pipeline + cues + sound; `_on_event` is the one event stream
     pipeline_bridge.py     the one place where the vision thread's output reaches the GUI thread
     engine.py              builds sources, analyzers and therapist parameters for a set
     video_view.py, widgets.py, illustrations.py, cue_policy.py, sound.py, exercise_texts.py, qt_env.py

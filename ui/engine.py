@@ -1,6 +1,6 @@
 """How the GUI builds the engine objects for a set: frame sources, analyzers, therapist parameters.
 
-The analysis modules (app.analysis, app.exercise_params) are imported lazily, inside the factories: the
+The analysis modules (app.pipeline.analysis, app.engine.exercise_params) are imported lazily, inside the factories: the
 factories run on the vision thread, and the GUI can start (and show a clear message) even if the engine fails.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from app.events import Exercise, Fault
-from app.frame_source import FrameSource, open_source
+from app.engine.events import Exercise, Fault
+from app.adapters.frame_source import FrameSource, open_source
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ FALLBACK_DEFAULTS = {"ceiling_deg": 45.0, "pelvic_drop_tol_deg": 8.0}
 def engine_default(name: str) -> float:
     """The engine's default for a therapist threshold (shown in Settings when the user never set one)."""
     try:
-        from app.exercise_params import default_params
+        from app.engine.exercise_params import default_params
 
         exercise, code = THERAPIST_FIELDS[name]
         return float(default_params(exercise).fault_limits[code])
@@ -39,7 +39,7 @@ def therapist_params(exercise: Exercise, settings: Settings):
                if ex is exercise and getattr(settings, name) is not None}
     if not changes:
         return None
-    from app.exercise_params import default_params
+    from app.engine.exercise_params import default_params
 
     return default_params(exercise).with_limits(**changes)
 
@@ -48,7 +48,7 @@ def analyzer_factory(exercise: Exercise, side: str, settings: Settings):
     params = therapist_params(exercise, settings)
 
     def make(estimator=None):
-        from app.analysis import FrameAnalyzer
+        from app.pipeline.analysis import FrameAnalyzer
 
         return FrameAnalyzer(exercise, side=side, params=params, estimator=estimator)
 
@@ -62,7 +62,7 @@ def worker_context():
     (IMAGE mode), so this leaves no trace in the tracking."""
     import numpy as np
 
-    from app.pose_estimator import PoseEstimator
+    from app.adapters.pose_estimator import PoseEstimator
 
     estimator = PoseEstimator()
     if hasattr(estimator, "detect_people"):

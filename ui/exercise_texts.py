@@ -1,13 +1,11 @@
-"""Instruction cards for each exercise, read from assets/exercises/<id>.json (our own words)."""
+"""Instruction cards for each exercise, from its file in the exercise library (assets/exercises/<id>.toml)."""
 
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 
-from app.assets import asset_path
-from app.events import Exercise
+from app.engine.events import Exercise
 
 
 @dataclass(frozen=True)
@@ -32,18 +30,9 @@ class ExerciseText:
 
 @functools.cache
 def exercise_text(exercise: Exercise) -> ExerciseText:
-    data = json.loads(asset_path("exercises", f"{exercise.value}.json").read_text(encoding="utf-8"))
-    return ExerciseText(
-        id=data["id"],
-        title=data["title"],
-        purpose=data["purpose"],
-        setup=tuple(data["setup"]),
-        movement=tuple(data["movement"]),
-        mistakes=tuple(data["mistakes"]),
-        camera=tuple(data["camera"]),
-        tempo=Tempo(**data["tempo"]),
-        phase_words=dict(data.get("phase_words", {})),
-    )
+    s = Exercise(exercise).spec
+    return ExerciseText(id=s.id, title=s.title, purpose=s.purpose, setup=s.setup, movement=s.movement,
+                        mistakes=s.mistakes, camera=s.camera, tempo=Tempo(**s.tempo), phase_words=dict(s.phase_words))
 
 
 def title(exercise: Exercise) -> str:

@@ -1,10 +1,10 @@
-"""Write the therapist report (HTML from app.export) as a PDF with Qt — app/ cannot import Qt, so this lives here.
+"""Write the therapist report (HTML from app.reports.export) as a PDF with Qt — app/ cannot import Qt, so this lives here.
 
 Uses Qt's own rich-text engine (QTextDocument + QPdfWriter): no browser process, works offscreen. It does not
 understand inline SVG or flexbox, so each inline <svg> chart is rendered to an image with QSvgRenderer and put
 in a table row of three, which keeps the one-page layout.
 
-Qt is imported inside the functions, so the launcher can hand `write_pdf` to `app.cli_history.set_pdf_writer`
+Qt is imported inside the functions, so the launcher can hand `write_pdf` to `app.cli.history.set_pdf_writer`
 without loading Qt for commands that never make a PDF.
 """
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from app.export import exercise_label, fault_label, judged_part
+from app.reports.export import exercise_label, fault_label, judged_part
 from app.storage import SessionRecord, SessionSummary, SetRecord, Store
 
 PAGE = 60
@@ -129,7 +129,7 @@ class SessionDetail(QTreeWidget):
         for col, width in enumerate((310, 110, 60, 120)):
             self.setColumnWidth(col, width)
         self.session: SessionRecord | None = None
-        self.recordings: dict[int, str] = {}  # set id -> recorded video (app.set_recording), if any
+        self.recordings: dict[int, str] = {}  # set id -> recorded video (app.pipeline.set_recording), if any
 
     def selected_set(self) -> SetRecord | None:
         """The set of the selected line (a set, or one of its reps / notes)."""

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from app.stance_verdict import CAMERA_UNCERTAINTY_DEG, StanceParams
+from app.stance.verdict import CAMERA_UNCERTAINTY_DEG, StanceParams
 from app.storage import StorageError, Store
 from app.storage.stance_log import StanceTrendPoint, stance_tests, stance_trend
 from ui.history_charts import SIDE_PENS

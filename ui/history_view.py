@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import export
+from app.reports import export
 from app.storage import StorageError, Store
 from ui.history_charts import HistoryCharts
 from ui.history_sessions import SessionDetail, SessionListModel
@@ -381,10 +381,10 @@ class HistoryView(QWidget):
             self._show_error(str(exc))
         self._update_recording_buttons()
 
-    # ---- recorded sets (app.set_recording; only when the user turned recording on) ----------------------------
+    # ---- recorded sets (app.pipeline.set_recording; only when the user turned recording on) ----------------------------
 
     def _selected_recording(self):
-        from app.set_recording import recordings_dir
+        from app.pipeline.set_recording import recordings_dir
 
         st = self.detail.selected_set()
         name = self.detail.recordings.get(st.id) if st is not None else None
@@ -405,7 +405,7 @@ class HistoryView(QWidget):
 
     def replay_selected(self):
         """Open the selected set's recording in the replay screen; returns the window (or None)."""
-        from app import set_recording
+        from app.pipeline import set_recording
         from ui.replay_open import open_replay
 
         st, path = self._selected_recording()
@@ -431,8 +431,7 @@ class HistoryView(QWidget):
 
     def delete_selected_recording(self) -> bool:
         """Delete the selected set's video and replay data; the log keeps the reps and forgets the file."""
-        from app import set_recording
-
+        from app.pipeline import set_recording
         st, path = self._selected_recording()
         if path is None:
             return False

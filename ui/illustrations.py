@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.events import Exercise
+from app.engine.events import Exercise
 
 START_COLOR = QColor("#9aa5b1")
 END_COLOR = QColor("#1f7a8c")

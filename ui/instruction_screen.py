@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 _NO_FOCUS = Qt.FocusPolicy.NoFocus
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.events import Exercise
-from app.session_plan import SetStep
+from app.engine.events import Exercise
+from app.session.plan import SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.illustrations import Illustration
 from ui.video_view import VideoView

@@ -1,5 +1,5 @@
 """`medius` entry point. No arguments, or --source/--loop/--exercise: the GUI. A subcommand (analyze, history,
-export, ...): app.cli, without importing Qt, so the command line works on machines without a display."""
+export, ...): app.cli.main, without importing Qt, so the command line works on machines without a display."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _wants_gui(argv: list[str]) -> bool:
 
 
 def _gui_parser() -> argparse.ArgumentParser:
-    from app.events import Exercise
+    from app.engine.events import Exercise
 
     p = argparse.ArgumentParser(prog="medius", description="Medius Coach: guided gluteus medius exercise sessions. "
                                 "Subcommands (analyze, history, export, ...) run without the GUI; see `medius analyze -h`.")
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Before anything native loads: what MediaPipe, FFmpeg and Qt print to fd 2 (even at exit) goes to
     # native.log in the log folder, never to the user's terminal.
-    from app.native_logs import route_native_stderr
+    from app.adapters.native_logs import route_native_stderr
 
     route_native_stderr(log_dir())
     if argv and argv[0] == "session":  # a guided GUI session prepared on the command line
@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return voice_main(argv[1:])
     if not _wants_gui(argv):
         try:
-            from app import cli, cli_history
+            from app.cli import main as cli
+            from app.cli import history as cli_history
         except ImportError as exc:
             print(f"medius: the command line is not available in this build ({exc}).", file=sys.stderr)
             return 2
@@ -86,8 +87,8 @@ def run_gui(args) -> int:
     from ui.qt_env import ensure_app
 
     qapp = ensure_app(sys.argv[:1])
-    from app.events import Exercise
-    from app.session_plan import default_plan
+    from app.engine.events import Exercise
+    from app.session.plan import default_plan
     from ui.main_window import MainWindow
 
     window = MainWindow(source=args.source, loop=args.loop, pace=None if args.fast else 1.0)

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from app.export import judged_part
-from app.session_plan import SetStep
+from app.reports.export import judged_part
+from app.session.plan import SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.video_view import VideoView
 from ui.widgets import KeyHints, RomMeter, TempoGuide, big_label, centred_row

@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from app.session_plan import SessionPlan
+from app.session.plan import SessionPlan
 from app.settings import LoadResult, Settings, load_settings, save_settings
 from ui.instruction_screen import InstructionScreen
 from ui.live_screen import LiveScreen

@@ -13,7 +13,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from app.live_pipeline import AnalyzerFactory, LivePipeline, LiveSnapshot, Output, SourceFactory
+from app.pipeline.live import AnalyzerFactory, LivePipeline, LiveSnapshot, Output, SourceFactory
 
 log = logging.getLogger(__name__)
 

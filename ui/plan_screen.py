@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from app.events import Exercise
-from app.session_plan import MAX_REPS_PER_SET, MAX_SETS, ExerciseBlock, SessionPlan, default_plan
+from app.engine.events import Exercise
+from app.session.plan import MAX_REPS_PER_SET, MAX_SETS, ExerciseBlock, SessionPlan, default_plan
 from ui.exercise_texts import exercise_text
 from ui.widgets import KeyHints, big_label
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from app.events import FormWarning, RepCompleted
-from app.session_plan import SessionEnded, SessionStarted, SetEnded, SetStarted
+from app.engine.events import FormWarning, RepCompleted
+from app.session.plan import SessionEnded, SessionStarted, SetEnded, SetStarted
 
 
 def recorder_listener(recorder) -> Callable[[object], None]:

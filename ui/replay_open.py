@@ -4,7 +4,7 @@ while the analysis runs on a worker thread, then the replay screen opens in its 
     install_replay_action(window, menu)   # "Analyse a recording…" (Ctrl+O) in the given menu
     open_replay(replay)                   # a ReplayScreen window for an analysis already made
 
-The analysis is `app.replay_analysis.analyze_for_replay` — `medius analyze`'s engine — so the app, the CLI and
+The analysis is `app.pipeline.replay_analysis.analyze_for_replay` — `medius analyze`'s engine — so the app, the CLI and
 the tests see the same reps and faults. A bad file or a missing model is reported in the dialog in one line.
 """
 
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.events import Exercise
-from app.export import exercise_label
+from app.engine.events import Exercise
+from app.reports.export import exercise_label
 from ui.replay_jobs import Job
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.m4v *.avi *.mkv *.webm);;All files (*)"
@@ -106,7 +106,7 @@ class AnalyseDialog(QDialog):
             self.path.setText(path)
 
     def start(self) -> Job | None:
-        from app.replay_analysis import analyze_for_replay
+        from app.pipeline.replay_analysis import analyze_for_replay
 
         path = self.path.text().strip()
         if not path:

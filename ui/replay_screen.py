@@ -3,10 +3,10 @@ meter as they were at each frame, the therapist's angles, the faults so far, a t
 (click to jump), play / pause / frame step / 0.25× / 0.5× / 1×, best and worst rep side by side, export of the
 annotated video (whole set or one rep) and logging the set.
 
-Everything shown for frame i comes from `ReplayModel.state(i)` (app.replay_model): the tracker's own snapshot
-of that frame, so the replay cannot disagree with the analysis. Pictures come from `app.frame_source.VideoFrames`
+Everything shown for frame i comes from `ReplayModel.state(i)` (app.pipeline.replay_model): the tracker's own snapshot
+of that frame, so the replay cannot disagree with the analysis. Pictures come from `app.adapters.frame_source.VideoFrames`
 (random access); the frames the timeline and the best/worst panels jump to are decoded ahead on a helper thread
-(app.replay_prefetch), so a jump does not wait for a phone video's distant keyframe. Playback is paced by the wall clock (frame = start + elapsed × fps × speed), so a slow decode
+(app.pipeline.replay_prefetch), so a jump does not wait for a phone video's distant keyframe. Playback is paced by the wall clock (frame = start + elapsed × fps × speed), so a slow decode
 drops pictures instead of slowing the replay down. Opens in its own window: a session on the main window is
 never interrupted.
 """
@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.export import exercise_label, fault_label
-from app.frame_source import VideoFrames
-from app.replay_analysis import AnalysisCancelled, Replay
-from app.replay_model import FrameState, ReplayModel
+from app.reports.export import exercise_label, fault_label
+from app.adapters.frame_source import VideoFrames
+from app.pipeline.replay_analysis import AnalysisCancelled, Replay
+from app.pipeline.replay_model import FrameState, ReplayModel
 from ui.replay_jobs import Job
 from ui.timeline_widget import TimelineWidget
 from ui.video_view import VideoView
@@ -100,7 +100,7 @@ class ReplayScreen(QWidget):
         self.replay = replay
         self.model: ReplayModel = replay.model
         self.frames = VideoFrames(self.model.video)
-        from app.replay_prefetch import FramePrefetcher
+        from app.pipeline.replay_prefetch import FramePrefetcher
 
         jumps = [m.frame for m in self.model.marks] + [sp.first_frame for sp in self.model.spans]
         self.prefetch = FramePrefetcher(self.model.video, jumps).start()
@@ -373,7 +373,7 @@ class ReplayScreen(QWidget):
 
     def export_to(self, path: str | pathlib.Path, rep: int | None = None) -> Job:
         """Write the annotated video on a worker thread with a progress dialog; returns the job."""
-        from app.annotate import export_annotated
+        from app.pipeline.annotate import export_annotated
 
         model = self.model
 

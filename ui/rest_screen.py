@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.session_plan import SetResult, SetStep
+from app.session.plan import SetResult, SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
 from ui.summary_screen import FAULT_NAMES
 from ui.widgets import KeyHints, action_button, big_label

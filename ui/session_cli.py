@@ -22,8 +22,8 @@ SIDE_CHOICES = ("auto", "left", "right", "both")
 
 
 def parser() -> argparse.ArgumentParser:
-    from app.events import Exercise
-    from app.session_plan import MAX_REPS_PER_SET, MAX_REST_S, MAX_SETS
+    from app.engine.events import Exercise
+    from app.session.plan import MAX_REPS_PER_SET, MAX_REST_S, MAX_SETS
 
     p = argparse.ArgumentParser(prog="medius session", description="Run one exercise as a guided GUI session.")
     p.add_argument("--source", required=True, help="a video file, or a camera number")
@@ -42,8 +42,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def build_plan(args):
-    from app.events import Exercise
-    from app.session_plan import ExerciseBlock, SessionPlan
+    from app.engine.events import Exercise
+    from app.session.plan import ExerciseBlock, SessionPlan
 
     sides: list[str] = []
     for s in args.sides:
@@ -55,7 +55,7 @@ def build_plan(args):
 
 
 def summary(run, key_presses: int) -> dict:
-    from app.session_plan import summary_rows
+    from app.session.plan import summary_rows
 
     rows = summary_rows(run)
     return {

@@ -1,7 +1,7 @@
-"""Glue between the pure session model (app.session_plan), the vision pipeline and the screens.
+"""Glue between the pure session model (app.session.plan), the vision pipeline and the screens.
 
 Hands-free (Settings.auto_start): while the instruction card or a rest is up, the pipeline runs an "arming"
-tracker (auto side) for the set to come; app.start_gate watches its status and detected side, and when the user
+tracker (auto side) for the set to come; app.handsfree.start_gate watches its status and detected side, and when the user
 is settled in position on the right side it starts the set with a spoken and visible "3, 2, 1, go" (the set's
 own tracker learns the starting posture during the countdown; reps before "go" are not counted). Keys, buttons,
 voice commands and the raised-hand gesture all end up in the same few methods (start_set, toggle_pause, next,
@@ -21,15 +21,15 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.events import FormWarning, RepCompleted, Status, StatusChanged
-from app.gestures import HandRaiseDetector
-from app.live_pipeline import LiveSnapshot, PipelineError, PipelineEvent, SourceEnded
-from app.session_plan import (
+from app.engine.events import FormWarning, RepCompleted, Status, StatusChanged
+from app.handsfree.gestures import HandRaiseDetector
+from app.pipeline.live import LiveSnapshot, PipelineError, PipelineEvent, SourceEnded
+from app.session.plan import (
     Phase, SessionEnded, SessionPlan, SessionRun, SessionStarted, SetEnded, SetStarted,
 )
 from app.settings import Settings
-from app.spoken_phrases import count_key
-from app.start_gate import StartGate
+from app.handsfree.spoken_phrases import count_key
+from app.handsfree.start_gate import StartGate
 from ui import engine
 from ui.cue_policy import CuePolicy
 from ui.exercise_texts import exercise_text
@@ -637,7 +637,7 @@ class SessionController(QObject):
 
 def side_prompt(exercise, side: str) -> str:
     """What to do to be seen on `side` (the working leg): the top leg when lying, the stance leg on the step."""
-    from app.events import Exercise
+    from app.engine.events import Exercise
 
     if Exercise(exercise) is Exercise.STEP_DOWN:
         return f"Stand on your {side} leg on the step"

@@ -2,7 +2,7 @@
 
 Attached by `ui.history_entry.attach_recorder` next to the exercise log, so the main window and the session
 controller need no change: the controller's analyzer factory is wrapped so that every analyzer hands its
-(frame, step) to the current `app.set_recording.SetRecording` on the vision thread (a non-blocking queue put),
+(frame, step) to the current `app.pipeline.set_recording.SetRecording` on the vision thread (a non-blocking queue put),
 and the session's events open and close the recording:
 
     SetStarted  → if `window.settings.record_sets`: a new recording, the log's set row points to its file,
@@ -19,8 +19,8 @@ import datetime as dt
 import logging
 import threading
 
-from app import set_recording
-from app.session_plan import SessionEnded, SetEnded, SetStarted
+from app.pipeline import set_recording
+from app.session.plan import SessionEnded, SetEnded, SetStarted
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Audible cues: spoken words from pre-rendered audio files, one at a time; tones if the files are missing.
 
 The phrases (counts, form warnings, "3, 2, 1, go", "turn over", ...) are WAV files in assets/sounds, rendered
-once by tools/render_phrases.py (app.spoken_phrases lists them), so every machine speaks in words with no speech
+once by tools/render_phrases.py (app.handsfree.spoken_phrases lists them), so every machine speaks in words with no speech
 engine installed. Which phrase plays when is decided by `ui.cue_policy.SpeechQueue` (pure): one phrase at a
 time, the newest waiting one next, stale ones dropped.
 
@@ -19,7 +19,7 @@ import tempfile
 import time
 import wave
 
-from app.spoken_phrases import SOUNDS_DIR, all_phrases, count_key, fault_key, sound_file_name
+from app.handsfree.spoken_phrases import SOUNDS_DIR, all_phrases, count_key, fault_key, sound_file_name
 from ui.cue_policy import SpeechQueue
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class SoundCues:
         self.say(fault_key(code) if code else "warning")
 
     def say(self, key: str) -> None:
-        """Queue one phrase (app.spoken_phrases key); it plays when the one before it has finished."""
+        """Queue one phrase (app.handsfree.spoken_phrases key); it plays when the one before it has finished."""
         if self.muted or self.mode == "silent":
             return
         self.queue.offer(key, self._clock())

@@ -1,13 +1,13 @@
 """The single-leg stance test's result card: per side the verdict, the drop with its uncertainty, what the camera
-can and cannot tell. Reads a StanceResult (app.stance_test); draws nothing itself but labels."""
+can and cannot tell. Reads a StanceResult (app.stance.bouts); draws nothing itself but labels."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.stance_test import StanceResult
-from app.stance_verdict import CAMERA_UNCERTAINTY_DEG, NEGATIVE, NOT_JUDGED, POSITIVE, BoutResult
+from app.stance.bouts import StanceResult
+from app.stance.verdict import CAMERA_UNCERTAINTY_DEG, NEGATIVE, NOT_JUDGED, POSITIVE, BoutResult
 from ui.widgets import big_label
 
 VERDICT_COLORS = {NEGATIVE: "#2e7d32", POSITIVE: "#b3261e", NOT_JUDGED: "#6b7680"}

@@ -1,8 +1,8 @@
 """The guided single-leg stance (Trendelenburg) test: live picture with prompts, then the result card.
 
-Engine: app.stance_analysis.StanceFrameAnalyzer on the same LivePipeline as a set (its own PipelineBridge, so
+Engine: app.pipeline.stance_analysis.StanceFrameAnalyzer on the same LivePipeline as a set (its own PipelineBridge, so
 the session's pipeline is never touched; the caller stops that one first, a camera opens once). What to say and
-when comes from app.stance_flow (pure); this screen only shows it, speaks its cue keys through the
+when comes from app.stance.flow (pure); this screen only shows it, speaks its cue keys through the
 SoundCues it is given (public `say` only), saves the finished test in the log and shows the result card.
 A log that cannot be written is said on the card; the result stays on screen.
 """
@@ -15,11 +15,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QProgressBar, QStackedWidget, QVBoxLayout,
                                QWidget)
 
-from app.live_pipeline import PipelineError, PipelineEvent, SourceEnded
-from app.stance_analysis import StanceBoutEnded
-from app.stance_flow import FlowView, StanceFlow
-from app.stance_test import StanceResult, StanceState
-from app.stance_verdict import StanceParams
+from app.pipeline.live import PipelineError, PipelineEvent, SourceEnded
+from app.pipeline.stance_analysis import StanceBoutEnded
+from app.stance.flow import FlowView, StanceFlow
+from app.stance.bouts import StanceResult, StanceState
+from app.stance.verdict import StanceParams
 from ui.pipeline_bridge import PipelineBridge
 from ui.stance_result import StanceResultCard
 from ui.video_view import VideoView
@@ -35,7 +35,7 @@ class StanceScreen(QWidget):
     def __init__(self, sound=None, parent=None) -> None:
         super().__init__(parent)
         self.sound = sound
-        from app.stance_settings import load_drop_tolerance_deg
+        from app.stance.settings import load_drop_tolerance_deg
 
         self.params = StanceParams(drop_tolerance_deg=load_drop_tolerance_deg())
         self.flow = StanceFlow(self.params)
@@ -219,7 +219,7 @@ class StanceScreen(QWidget):
     def _on_tolerance_changed(self, value: float) -> None:
         from dataclasses import replace
 
-        from app.stance_settings import save_drop_tolerance_deg
+        from app.stance.settings import save_drop_tolerance_deg
 
         self.params = replace(self.params, drop_tolerance_deg=float(value))
         try:
@@ -247,7 +247,7 @@ class StanceScreen(QWidget):
 def open_stance_test(window) -> StanceScreen:
     """Show the test in the main window's stack (duck-typed: `stack`, `controller`, `settings`,
     `show_screen`, `plan_screen`), stopping the session's pipeline first so the camera opens once."""
-    from app.stance_analysis import StanceFrameAnalyzer
+    from app.pipeline.stance_analysis import StanceFrameAnalyzer
     from ui.engine import is_file_source, source_factory, worker_context
 
     screen = getattr(window, "stance_screen", None)

@@ -6,9 +6,9 @@ from PySide6.QtCore import Qt, Signal
 
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from app.events import Exercise, Fault
-from app.export import judged_part
-from app.session_plan import SessionRun, summary_rows
+from app.engine.events import Exercise, Fault
+from app.reports.export import judged_part
+from app.session.plan import SessionRun, summary_rows
 from ui.exercise_texts import SIDE_NAMES, title
 from ui.widgets import action_button, big_label
 

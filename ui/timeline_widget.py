@@ -1,6 +1,6 @@
 """The set's timeline for the replay: each rep's span as a bar (red when it had a fault), each fault as a red
 triangle, each "not judged" as a grey diamond, and the playhead. A click jumps: to a mark when one is within
-a few pixels of the click, otherwise to the clicked moment. Drawn from `app.replay_model.ReplayModel`."""
+a few pixels of the click, otherwise to the clicked moment. Drawn from `app.pipeline.replay_model.ReplayModel`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.replay_model import Mark, ReplayModel
+from app.pipeline.replay_model import Mark, ReplayModel
 
 CLEAN = QColor("#2e9d5b")
 FAULTY = QColor("#c0392b")

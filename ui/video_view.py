@@ -11,7 +11,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.landmarks import LM, SKELETON_EDGES
+from app.engine.landmarks import LM, SKELETON_EDGES
 
 MIN_VISIBILITY = 0.5
 _LEFT_LEG = {LM.L_HIP, LM.L_KNEE, LM.L_ANKLE, LM.L_HEEL, LM.L_FOOT}
@@ -39,7 +39,7 @@ class VideoView(QWidget):
         self.cue = ""  # the one form cue shown at a time, as a banner
         self.placeholder = "Starting the camera…"
         self.frames_painted = 0
-        self.recording = False  # a red "REC" mark while the set's video is being recorded (app.set_recording)
+        self.recording = False  # a red "REC" mark while the set's video is being recorded (app.pipeline.set_recording)
 
     def set_frame(self, bgr: np.ndarray, xy_px=None, visibility=None, side=None, faulty=False) -> None:
         h, w = bgr.shape[:2]

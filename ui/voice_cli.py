@@ -1,6 +1,6 @@
 """`medius voice-test [--wav FILE] [--json]`: which voice commands the app hears, from a WAV file or the microphone.
 
-With --wav nothing of Qt is loaded (app.voice_commands does the work). Without it the default microphone is read
+With --wav nothing of Qt is loaded (app.handsfree.voice_commands does the work). Without it the default microphone is read
 through QtMultimedia for `--seconds` (default 10); no microphone gives a one-line notice and exit code 0, since a
 microphone is optional. Prints one line per command, or with --json `{"commands": [{"t_s": 1.9, "command":
 "pause"}, ...]}`. Exit codes: 0 ok, 2 bad arguments or unreadable file, 3 the recogniser is not installed.
@@ -19,7 +19,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--seconds", type=float, default=10.0, help="how long to listen to the microphone")
     args = p.parse_args(argv)
-    from app.voice_commands import VoiceUnavailable, commands_in, read_wav_16k
+    from app.handsfree.voice_commands import VoiceUnavailable, commands_in, read_wav_16k
 
     try:
         if args.wav:

@@ -1,7 +1,7 @@
 """The microphone for voice commands: QtMultimedia captures 16 kHz mono audio, a plain thread recognises it.
 
 Capture (QAudioSource) delivers bytes on the GUI thread; they go into a queue and a worker thread runs
-app.voice_commands.CommandRecognizer, so decoding an utterance (tens of ms) never stalls the live picture.
+app.handsfree.voice_commands.CommandRecognizer, so decoding an utterance (tens of ms) never stalls the live picture.
 A heard command comes back to the GUI thread as the `command_heard` signal. No microphone, no QtMultimedia or no
 pocketsphinx: `start()` returns a one-line notice and nothing runs (voice is optional).
 """
@@ -36,7 +36,7 @@ class VoiceListener(QObject):
         if self.listening:
             return None
         try:
-            from app.voice_commands import CommandRecognizer, VoiceUnavailable
+            from app.handsfree.voice_commands import CommandRecognizer, VoiceUnavailable
         except ImportError as exc:
             return f"Voice commands are off: {exc}."
         if with_microphone:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import connection, rescue
 from app.storage.errors import DatabaseLockedError, StorageError
 from app.storage.models import SessionRecord, SetRecord
@@ -165,7 +165,7 @@ class SessionRecorder:
         self._submit(_Write(f"fault {warning.code}", lambda store: store.insert_warning(row.id, warning)))
 
     def attach_recording(self, file_name: str) -> None:
-        """The open set's video was recorded (app.set_recording): its session row points to the file."""
+        """The open set's video was recorded (app.pipeline.set_recording): its session row points to the file."""
         if self._set is None:
             return
         row = self._set

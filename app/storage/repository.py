@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import connection
 from app.storage.errors import StorageError, translate
 from app.storage.models import SeriesPoint, SessionRecord, SessionSummary, SetRecord, Totals

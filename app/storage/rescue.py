@@ -13,7 +13,7 @@ import logging
 import os
 import pathlib
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage.models import SessionRecord, SetRecord
 
 log = logging.getLogger(__name__)

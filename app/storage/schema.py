@@ -184,7 +184,7 @@ def _v3(conn: sqlite3.Connection) -> None:
 
 
 def _v4(conn: sqlite3.Connection) -> None:
-    """Single-leg stance (Trendelenburg) tests: one row per test, one per stance bout (app.stance_test).
+    """Single-leg stance (Trendelenburg) tests: one row per test, one per stance bout (app.stance.bouts).
 
     A test is not a set of reps (no rep counter, no faults), so it has its own tables rather than rows in sets
     with a pseudo-exercise that every rep query would have to skip. Numbers a bout could not measure are NULL,
@@ -229,7 +229,7 @@ def _v4(conn: sqlite3.Connection) -> None:
 
 
 def _v5(conn: sqlite3.Connection) -> None:
-    """A set's video, when the user turned recording on (app.set_recording): the file's name in the recordings
+    """A set's video, when the user turned recording on (app.pipeline.set_recording): the file's name in the recordings
     folder beside the log. Its own table, so no existing row changes and a set without a recording (the default:
     video is stored only on request) has no row. A name, not a path, so the data folder can move."""
     _script(

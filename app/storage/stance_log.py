@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from app.stance_test import StanceResult
+from app.stance.bouts import StanceResult
 from app.storage.repository import Store, _day_range, local_day_of
 
 

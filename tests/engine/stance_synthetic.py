@@ -14,13 +14,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from app.camera_transforms import TransformedSource
-from app.frame_source import VideoFileSource
-from app.landmarks import LM
-from app.pose import PoseSample
-from app.pose_estimator import PoseEstimator
-from app.stance_analysis import trace
-from app.stance_geometry import StanceAxes
+from app.adapters.camera_transforms import TransformedSource
+from app.adapters.frame_source import VideoFileSource
+from app.engine.landmarks import LM
+from app.engine.pose import PoseSample
+from app.adapters.pose_estimator import PoseEstimator
+from app.pipeline.stance_analysis import trace
+from app.stance.geometry import StanceAxes
 from medius_testdata import VIDEOS_DIR
 
 UPPER_BODY = list(range(0, 23))  # face, shoulders, arms, hands

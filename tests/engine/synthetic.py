@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from app.landmarks import LM
-from app.pose import PoseSample
+from app.engine.landmarks import LM
+from app.engine.pose import PoseSample
 
 IMAGE = (1280, 720)
 THIGH, SHANK, TRUNK = 110.0, 110.0, 200.0

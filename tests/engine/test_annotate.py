@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.events import RepCompleted
+from app.engine.events import RepCompleted
 from medius_testdata import LABELS_PATH, SKIP_NO_CLIPS, VIDEOS_DIR
 
 CLIP = "rendered_clamshell_banded_frontoblique_dosipov_1.mp4"
@@ -18,7 +18,7 @@ EXERCISE = "clamshell"
 def analysed():
     if not LABELS_PATH.is_file():
         pytest.skip(SKIP_NO_CLIPS)
-    from app.replay_analysis import analyze_for_replay
+    from app.pipeline.replay_analysis import analyze_for_replay
 
     emitted: dict[int, int] = {}  # rep index -> the frame whose step reported it
 
@@ -33,7 +33,7 @@ def analysed():
 
 
 def _frames(path):
-    from app.frame_source import VideoFileSource
+    from app.adapters.frame_source import VideoFileSource
 
     source = VideoFileSource(path)
     try:
@@ -46,7 +46,7 @@ def _frames(path):
 def _counter_error(out_bgr, source_bgr, reps) -> float:
     """Mean absolute difference in the counter's box between the output frame and the source frame with the
     counter for `reps` drawn on it."""
-    from app.annotate import counter_box, draw_counter
+    from app.pipeline.annotate import counter_box, draw_counter
 
     expected = source_bgr.copy()
     draw_counter(expected, reps)
@@ -55,7 +55,7 @@ def _counter_error(out_bgr, source_bgr, reps) -> float:
 
 
 def test_annotated_video_has_every_frame_and_the_counter_of_the_analysis(analysed, tmp_path):
-    from app.annotate import export_annotated
+    from app.pipeline.annotate import export_annotated
 
     replay, emitted = analysed
     out, written = export_annotated(replay.model, tmp_path / "annotated.mp4")
@@ -74,7 +74,7 @@ def test_annotated_video_has_every_frame_and_the_counter_of_the_analysis(analyse
 
 
 def test_one_rep_clip_covers_that_rep(analysed, tmp_path):
-    from app.annotate import REP_PAD_S, export_annotated, frame_range
+    from app.pipeline.annotate import REP_PAD_S, export_annotated, frame_range
 
     replay, emitted = analysed
     rep = replay.result.reps[-1]
@@ -90,7 +90,7 @@ def test_one_rep_clip_covers_that_rep(analysed, tmp_path):
 
 
 def test_bad_requests_fail_in_one_line_before_writing(analysed, tmp_path):
-    from app.annotate import export_annotated
+    from app.pipeline.annotate import export_annotated
     from app.errors import InputError
 
     replay, _ = analysed
@@ -104,8 +104,7 @@ def test_bad_requests_fail_in_one_line_before_writing(analysed, tmp_path):
 
 
 def test_cli_checks_annotate_arguments_before_analysing(tmp_path, capsys):
-    from app import cli
-
+    from app.cli import main as cli
     video = VIDEOS_DIR / CLIP
     if not video.is_file():
         pytest.skip(SKIP_NO_CLIPS)

@@ -70,6 +70,7 @@ def test_broken_model_gives_one_line_and_exit_3(tmp_path):
     model = REPO / "assets" / "models" / "pose_landmarker_full.task"
     (copy / "medius_assets" / "models").mkdir(parents=True)
     shutil.copy(REPO / "assets" / "__init__.py", copy / "medius_assets")
+    shutil.copytree(REPO / "assets" / "exercises", copy / "medius_assets" / "exercises")
     (copy / "medius_assets" / "models" / model.name).write_bytes(model.read_bytes()[: 100_000])
     shutil.copy(model.with_name(model.name + ".sha256"), copy / "medius_assets" / "models")
     result = subprocess.run([sys.executable, "-m", "ui.launcher", "analyze", str(CLIP), "--exercise", "clamshell"],

@@ -11,7 +11,7 @@ import functools
 
 import pytest
 
-from app import evaluation
+from app.evaluation import counts as evaluation
 from medius_testdata import LABELS_PATH, SKIP_NO_CLIPS, VIDEOS_DIR, scored_clips
 
 pytestmark = [pytest.mark.clips, pytest.mark.skipif(not LABELS_PATH.is_file(), reason=SKIP_NO_CLIPS)]
@@ -44,7 +44,7 @@ def test_accuracy_totals_meet_the_targets():
 def test_lying_leg_raise_on_the_back_is_not_counted_as_abduction():
     """The labels' control clip: a supine straight-leg raise filmed from the side looks like an abduction in
     the picture, but it is hip flexion. The hips overlap instead of showing one above the other."""
-    from app.analysis import analyze_video
+    from app.pipeline.analysis import analyze_video
 
     result = analyze_video(VIDEOS_DIR / "supine_straight_leg_raise_side_physiobody_1.mp4", "side-lying-abduction")
     assert len(result.reps) == 0

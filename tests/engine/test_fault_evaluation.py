@@ -1,4 +1,4 @@
-"""Per-rep scoring of the form-fault warnings (app.fault_evaluation).
+"""Per-rep scoring of the form-fault warnings (app.evaluation.faults).
 
 The arithmetic is tested on hand-made reps; the clip test runs the real engine on the labelled clips and prints
 the fault table. Targets (issue 13): precision and recall ≥ 0.9 for leg_above_hip and pelvis_roll_back, and no
@@ -13,10 +13,10 @@ import sys
 
 import pytest
 
-from app import fault_evaluation as fe
-from app.analysis import AnalysisResult
-from app.events import Fault, FormWarning, RepCompleted
-from app.exercise_params import DEFAULT_CEILING_DEG
+from app.evaluation import faults as fe
+from app.pipeline.analysis import AnalysisResult
+from app.engine.events import Fault, FormWarning, RepCompleted
+from app.engine.exercise_params import DEFAULT_CEILING_DEG
 from medius_testdata import LABELS_PATH, REPO, SKIP_NO_CLIPS, VIDEOS_DIR, scored_clips
 
 FAULT_LABELS = REPO / "tests" / "data" / "fault_labels.json"
@@ -238,8 +238,7 @@ def test_saved_analysis_json_scores_like_the_result_itself():
 def clip_report():
     if not LABELS_PATH.is_file():
         pytest.skip(SKIP_NO_CLIPS)
-    from app import evaluation
-
+    from app.evaluation import counts as evaluation
     clips = scored_clips()
     label_set = fe.load_labels(clips, FAULT_LABELS)
     labelled = {x.file for x in label_set.labels}

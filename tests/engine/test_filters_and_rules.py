@@ -2,9 +2,9 @@ import math
 
 import numpy as np
 
-from app.filters import OneEuroFilter
-from app.form_rules import FaultMonitor, FaultRule
-from app.geometry import angle_between_deg, signed_angle_deg, tilt_from_vertical_deg
+from app.engine.filters import OneEuroFilter
+from app.engine.form_rules import FaultMonitor, FaultRule
+from app.engine.geometry import angle_between_deg, signed_angle_deg, tilt_from_vertical_deg
 
 
 def test_one_euro_reduces_jitter_at_rest_and_follows_a_move():

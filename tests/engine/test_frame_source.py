@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from app.errors import InputError
-from app.frame_source import VideoFileSource, open_source
+from app.adapters.frame_source import VideoFileSource, open_source
 
 
 def write_video(path, n=20, fps=25.0, size=(64, 48)):

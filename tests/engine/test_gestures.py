@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.analysis import FrameAnalyzer
-from app.frame_source import VideoFileSource
-from app.gestures import HOLD_S, HandRaiseDetector, hand_raised
+from app.pipeline.analysis import FrameAnalyzer
+from app.adapters.frame_source import VideoFileSource
+from app.handsfree.gestures import HOLD_S, HandRaiseDetector, hand_raised
 from tests.medius_testdata import SKIP_NO_CLIPS, VIDEOS_DIR
 
 CLIPS = {  # a short window of each: standing on the step, lying on the side

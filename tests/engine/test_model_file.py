@@ -3,8 +3,8 @@ import zipfile
 import pytest
 
 from app.errors import ModelFileError
-from app.model_file import DEFAULT_MODEL_PATH, check_model_file
-from app.pose_estimator import PoseEstimator
+from app.adapters.model_file import DEFAULT_MODEL_PATH, check_model_file
+from app.adapters.pose_estimator import PoseEstimator
 
 
 def test_bundled_model_passes_its_checksum():

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from app.rep_counter import CounterParams, RepCounter
+from app.engine.rep_counter import CounterParams, RepCounter
 
 P = CounterParams(enter_deg=15.0, exit_deg=8.0, min_up_s=0.3, min_rep_s=0.8)
 

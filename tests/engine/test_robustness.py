@@ -1,4 +1,4 @@
-"""Camera transforms (app/camera_transforms.py) and the engine on transformed real footage.
+"""Camera transforms (app/adapters/camera_transforms.py) and the engine on transformed real footage.
 
 The unit tests check that each transform does what its name says. The clip tests are the CI subset of
 tools/robustness_matrix.py: real MediaPipe (never the pose cache) on the four shortest scored clips seen through
@@ -17,10 +17,10 @@ import cv2
 import numpy as np
 import pytest
 
-from app import camera_transforms as ct
-from app.analysis import FrameAnalyzer, analyze_video
+from app.adapters import camera_transforms as ct
+from app.pipeline.analysis import FrameAnalyzer, analyze_video
 from app.errors import InputError
-from app.frame_source import VideoFileSource
+from app.adapters.frame_source import VideoFileSource
 from medius_testdata import LABELS_PATH, REPO, SKIP_NO_CLIPS, VIDEOS_DIR, scored_clips
 
 GEOMETRIC = ("rot20", "rot45", "rot90", "half_size", "tilt_down", "tilt_side")
@@ -225,7 +225,7 @@ def test_pose_cache_infers_from_the_first_call_that_differs(tmp_path, monkeypatc
     cache = pose_cache.PoseCache(root=tmp_path)
     _cached_run(cache, video, "none", decode=True)
     # An engine change that alters the calls: searching for people every second instead of every 3 s.
-    monkeypatch.setattr("app.analysis.PEOPLE_SCAN_INTERVAL_S", 1.0)
+    monkeypatch.setattr("app.pipeline.analysis.PEOPLE_SCAN_INTERVAL_S", 1.0)
     with pytest.raises(pose_cache.ReplayMismatch):  # no pixels to infer from
         _cached_run(cache, video, "none", decode=False)
     spliced, run = _cached_run(cache, video, "none", decode=True)
@@ -246,7 +246,7 @@ def test_pixel_free_frames_refuse_to_be_read():
 def test_replay_estimator_offers_exactly_the_real_estimators_methods():
     """The engine adapts to what its estimator can do (hasattr); a replay must look like the real thing."""
     pose_cache, _ = _tools()
-    from app.pose_estimator import PoseEstimator
+    from app.adapters.pose_estimator import PoseEstimator
 
     replay = pose_cache.ReplayEstimator([], make_estimator=None)
     public = {n for n in dir(PoseEstimator) if not n.startswith("_") and callable(getattr(PoseEstimator, n))}

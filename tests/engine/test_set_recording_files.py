@@ -1,4 +1,4 @@
-"""app.set_recording without a camera: every offered frame is either written or counted as dropped (the vision
+"""app.pipeline.set_recording without a camera: every offered frame is either written or counted as dropped (the vision
 thread never waits), what is written reads back as the same per-frame state and events, and a recording that
 cannot be written reports why and leaves no half files."""
 
@@ -8,9 +8,9 @@ import os
 
 import numpy as np
 
-from app import set_recording
-from app.events import FormWarning, RepCompleted, Status, StepResult, TrackerSnapshot
-from app.frame_source import Frame, VideoFileSource
+from app.pipeline import set_recording
+from app.engine.events import FormWarning, RepCompleted, Status, StepResult, TrackerSnapshot
+from app.adapters.frame_source import Frame, VideoFileSource
 
 
 def _step(k: int, reps: int, events=()) -> StepResult:

@@ -1,12 +1,12 @@
-"""The guided test's steps (app.stance_flow), driven by engine states and bouts as a person would produce them."""
+"""The guided test's steps (app.stance.flow), driven by engine states and bouts as a person would produce them."""
 
 from __future__ import annotations
 
 import math
 
-from app.stance_flow import BASELINE_TARGET_S, MAX_TRIES, StanceFlow
-from app.stance_test import StanceState
-from app.stance_verdict import BoutResult
+from app.stance.flow import BASELINE_TARGET_S, MAX_TRIES, StanceFlow
+from app.stance.bouts import StanceState
+from app.stance.verdict import BoutResult
 
 
 def bout(leg, duration, verdict="negative"):
@@ -55,7 +55,7 @@ def test_the_other_foot_lifted_fills_that_side_and_the_first_is_still_asked():
 
 
 def test_every_stance_cue_is_a_stance_phrase_or_a_count():
-    from app.stance_flow import STANCE_PHRASES
+    from app.stance.flow import STANCE_PHRASES
 
     flow = StanceFlow()
     views = [flow.update(StanceState(3.0, "ready", baseline_s=BASELINE_TARGET_S)),

@@ -14,9 +14,9 @@ import json
 
 import pytest
 
-from app.stance_analysis import analyze_trace
-from app.stance_test import analyze_samples
-from app.stance_verdict import NOT_JUDGED, POSITIVE, StanceParams
+from app.pipeline.stance_analysis import analyze_trace
+from app.stance.bouts import analyze_samples
+from app.stance.verdict import NOT_JUDGED, POSITIVE, StanceParams
 from medius_testdata import LABELS_PATH, SKIP_NO_CLIPS, VIDEOS_DIR
 from .stance_synthetic import landmarks, rolled, with_pelvic_drop, with_trunk_lean
 
@@ -178,7 +178,7 @@ def test_oblique_camera_is_not_judged():
 
 
 def test_cli_json_has_exactly_the_issue_fields(capsys):
-    from app.cli import main
+    from app.cli.main import main
 
     assert main(["analyze", str(VIDEOS_DIR / ABDUCTION), "--exercise", "single-leg-stance", "--json",
                  "--drop-tolerance", "4", "--every", "2"]) == 0
@@ -195,7 +195,7 @@ def test_cli_json_has_exactly_the_issue_fields(capsys):
 
 def test_cli_bad_input_and_an_unwritable_log_are_one_line_errors_and_the_result_is_still_printed(
         capsys, tmp_path, monkeypatch):
-    from app.cli import main
+    from app.cli.main import main
 
     assert main(["analyze", str(tmp_path / "missing.mp4"), "--exercise", "single-leg-stance"]) == 2
     assert "not found" in capsys.readouterr().err

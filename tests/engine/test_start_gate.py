@@ -1,7 +1,7 @@
 """The hands-free start: settled in position (on the wanted side) → 3, 2, 1, go; leaving the position calls it off."""
 
-from app.events import Status
-from app.start_gate import StartGate
+from app.engine.events import Status
+from app.handsfree.start_gate import StartGate
 
 
 def run(gate, frames):

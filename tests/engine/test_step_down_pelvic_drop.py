@@ -13,10 +13,10 @@ import math
 
 import pytest
 
-from app.events import FormWarning, RepCompleted
-from app.exercise_params import default_params
-from app.stance_geometry import axes_from, stance_frame
-from app.tracker import ExerciseTracker
+from app.engine.events import FormWarning, RepCompleted
+from app.engine.exercise_params import default_params
+from app.stance.geometry import axes_from, stance_frame
+from app.engine.tracker import ExerciseTracker
 from medius_testdata import LABELS_PATH, SKIP_NO_CLIPS
 
 from .stance_synthetic import landmarks, with_pelvic_drop

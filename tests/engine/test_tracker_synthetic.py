@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from app.events import Exercise, FormWarning, RepCompleted, Status
-from app.tracker import ExerciseTracker
+from app.engine.events import Exercise, FormWarning, RepCompleted, Status
+from app.engine.tracker import ExerciseTracker
 
 from .synthetic import jitter, lying, rep_wave, rotated, standing
 
@@ -135,7 +135,7 @@ def test_side_override_is_reported():
 
 
 def test_therapist_ceiling_changes_the_warning():
-    from app.exercise_params import default_params
+    from app.engine.exercise_params import default_params
 
     params = default_params(Exercise.SIDE_LYING_ABDUCTION).with_limits(leg_above_hip=30.0)
     tracker = ExerciseTracker(Exercise.SIDE_LYING_ABDUCTION, params=params)

@@ -1,7 +1,7 @@
 """Two people in view at the cost of one (issue 13): the exerciser is tracked in a window around them, and the
 several-people search runs only every few seconds.
 
-Three layers: the window geometry (app.person_crop, pure), the analyzer's schedule with a stand-in estimator
+Three layers: the window geometry (app.engine.person_crop, pure), the analyzer's schedule with a stand-in estimator
 (which calls happen on which frames), and real MediaPipe on the labelled two-person clip, where a therapist
 kneels behind a side-lying patient: the skeleton the tracker gets must be the patient's, not the therapist's nor
 the two fused, and the search must have run on only a small share of the frames.
@@ -14,12 +14,12 @@ import math
 import numpy as np
 import pytest
 
-from app import person_crop
-from app.analysis import CROWD_SCAN_INTERVAL_S, LOST_RESCAN_S, PEOPLE_SCAN_INTERVAL_S, FrameAnalyzer
-from app.frame_source import Frame
-from app.landmarks import LM, N_LANDMARKS
-from app.person_crop import Box, CropWindow
-from app.pose import PoseSample
+from app.engine import person_crop
+from app.pipeline.analysis import CROWD_SCAN_INTERVAL_S, LOST_RESCAN_S, PEOPLE_SCAN_INTERVAL_S, FrameAnalyzer
+from app.adapters.frame_source import Frame
+from app.engine.landmarks import LM, N_LANDMARKS
+from app.engine.person_crop import Box, CropWindow
+from app.engine.pose import PoseSample
 from medius_testdata import SKIP_NO_CLIPS, VIDEOS_DIR, clip_labels
 
 FRAME_SIZE = (854, 480)
@@ -259,7 +259,7 @@ def _clip_path(name: str):
 def two_people_run():
     """Every frame of the two-person clip through the real FrameAnalyzer: (t_s, the tracker's skeleton or None)
     per frame, the analyzer's counters, and the clip's label."""
-    from app.frame_source import VideoFileSource
+    from app.adapters.frame_source import VideoFileSource
 
     path = _clip_path(TWO_PEOPLE_CLIP)
     label = next(c for c in clip_labels() if c["file"] == TWO_PEOPLE_CLIP)
@@ -317,8 +317,8 @@ def test_the_people_search_ran_on_few_frames_and_the_window_on_most(two_people_r
 def test_window_landmarks_land_where_the_whole_frame_search_puts_them():
     """detect_in_crop maps crop pixels back to frame pixels: on a one-person frame its landmarks agree with the
     whole-frame search's, and its world landmarks are there too."""
-    from app.frame_source import VideoFileSource
-    from app.pose_estimator import PoseEstimator
+    from app.adapters.frame_source import VideoFileSource
+    from app.adapters.pose_estimator import PoseEstimator
 
     source = VideoFileSource(_clip_path(ONE_PERSON_CLIP))
     try:
@@ -345,8 +345,8 @@ def test_window_landmarks_land_where_the_whole_frame_search_puts_them():
 def test_forget_person_leaves_the_tracker_as_a_new_one_would_be():
     """After following a window, the tracker's last position is in the window's coordinates; forget_person must
     clear it, or the first whole-frame frame after a crowd would start from a wrong place."""
-    from app.frame_source import VideoFileSource
-    from app.pose_estimator import PoseEstimator
+    from app.adapters.frame_source import VideoFileSource
+    from app.adapters.pose_estimator import PoseEstimator
 
     source = VideoFileSource(_clip_path(ONE_PERSON_CLIP))
     try:

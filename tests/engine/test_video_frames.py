@@ -1,4 +1,4 @@
-"""Random access for the replay (app.frame_source.VideoFrames): any frame asked for, in any order, is the very
+"""Random access for the replay (app.adapters.frame_source.VideoFrames): any frame asked for, in any order, is the very
 picture a straight read of the file gives at that index — on a real clip and on a file of numbered frames."""
 
 import random
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.errors import InputError
-from app.frame_source import VideoFileSource, VideoFrames
+from app.adapters.frame_source import VideoFileSource, VideoFrames
 from medius_testdata import SKIP_NO_CLIPS, VIDEOS_DIR
 
 CLIP = "lateral_stepdown_front_cornell_1.mp4"

@@ -4,13 +4,13 @@ detector that ignores jitter, a prompt that does not flicker, per-leg rep signal
 import numpy as np
 import pytest
 
-from app.camera_cuts import CutDetector
-from app.events import Exercise, Status
-from app.landmarks import LM
-from app.leg_labels import LegLabelKeeper
-from app.rep_signal import RepSignal
-from app.status_prompt import MIN_INTERVAL_S, StatusPrompt
-from app.tracker import ExerciseTracker
+from app.engine.camera_cuts import CutDetector
+from app.engine.events import Exercise, Status
+from app.engine.landmarks import LM
+from app.engine.leg_labels import LegLabelKeeper
+from app.engine.rep_signal import RepSignal
+from app.engine.status_prompt import MIN_INTERVAL_S, StatusPrompt
+from app.engine.tracker import ExerciseTracker
 
 from .synthetic import jitter, lying, rep_wave
 

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("pocketsphinx")
 
-from app.voice_commands import commands_in, read_wav_16k  # noqa: E402
+from app.handsfree.voice_commands import commands_in, read_wav_16k  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "voice"
 PIPER = ["pause", "pause", "resume", "resume", "next", "next", "repeat", "repeat", "stop", "stop"]

@@ -64,7 +64,7 @@ class RecordingSound:
         self.muted = False
         self.reps: list[int] = []
         self.warnings = 0
-        self.said: list[str] = []  # other phrases (app.spoken_phrases keys): countdown, "turn over", ...
+        self.said: list[str] = []  # other phrases (app.handsfree.spoken_phrases keys): countdown, "turn over", ...
 
     def set_muted(self, muted):
         self.muted = muted

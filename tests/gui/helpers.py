@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from app.events import RepCompleted, Status, StatusChanged, StepResult, TrackerSnapshot
+from app.engine.events import RepCompleted, Status, StatusChanged, StepResult, TrackerSnapshot
 from app.settings import LoadResult, Settings, settings_path
 from ui.main_window import MainWindow
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from app.events import Exercise
-from app.session_plan import ExerciseBlock, Phase, SessionPlan
+from app.engine.events import Exercise
+from app.session.plan import ExerciseBlock, Phase, SessionPlan
 from app.settings import Settings
 
 from .conftest import RecordingSound, clip
@@ -77,7 +77,7 @@ def test_voice_commands_steer_a_live_session(qtbot):
     # Recorded speech goes in where the microphone's bytes would (VoiceListener.feed_pcm), so everything from the
     # recogniser thread to the controller is the real path; only the sound card is left out.
     pytest.importorskip("pocketsphinx")
-    from app.voice_commands import read_wav_16k
+    from app.handsfree.voice_commands import read_wav_16k
 
     data = pathlib.Path(__file__).resolve().parents[1] / "data" / "voice"
     spoken = ["pause", "resume", "repeat", "stop"]  # what commands_espeak.wav says, in order

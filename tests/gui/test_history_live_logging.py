@@ -8,8 +8,8 @@ import sys
 import pytest
 from PySide6.QtCore import Qt
 
-from app.events import Exercise
-from app.session_plan import ExerciseBlock, Phase, SessionPlan
+from app.engine.events import Exercise
+from app.session.plan import ExerciseBlock, Phase, SessionPlan
 
 from .conftest import RecordingSound, clip
 from .helpers import make_window

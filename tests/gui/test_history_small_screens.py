@@ -88,7 +88,7 @@ def test_one_day_of_sessions_shows_bars_and_markers(day_db, qtbot):
 
 
 def test_a_set_logged_while_open_appears_by_itself(day_db, qtbot):
-    from app.events import RepCompleted
+    from app.engine.events import RepCompleted
     from app.storage import SessionRecorder
 
     view = _view(day_db, qtbot, (1264, 752))

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from app.stance_test import StanceResult
-from app.stance_verdict import NOT_JUDGED, BoutResult, StanceParams
+from app.stance.bouts import StanceResult
+from app.stance.verdict import NOT_JUDGED, BoutResult, StanceParams
 from app.storage import Store
 from app.storage.stance_log import add_stance_test
 from ui.history_view import HistoryView

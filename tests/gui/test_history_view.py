@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.clips]
 def weeks_db(tmp_path_factory):
     if not (VIDEOS / "labels.json").is_file():
         pytest.skip(f"labelled clips not found at {VIDEOS} (set MEDIUS_VIDEOS_DIR or put shared/ beside the repo)")
-    pytest.importorskip("app.analysis", reason="the engine (app.analysis) is not in this tree yet")
+    pytest.importorskip("app.pipeline.analysis", reason="the engine (app.pipeline.analysis) is not in this tree yet")
     sys.path.insert(0, str(ROOT / "tools"))
     import make_history_db
 
@@ -90,7 +90,7 @@ def test_charts_per_exercise_and_period(view, exercise_index, period_index):
 
 
 def test_selecting_a_session_shows_each_reps_faults_with_timestamps(view, qtbot):
-    from app.export import fault_label
+    from app.reports.export import fault_label
 
     row = next(r for r in range(view.sessions.rowCount()) if view.sessions.session_at(r).faulty_reps > 0)
     view.table.selectRow(row)
@@ -222,7 +222,7 @@ def test_first_paint_with_five_years_of_daily_sessions(tmp_path, qtbot):
 
 def test_cli_pdf_export_through_the_ui_writer(weeks_db, tmp_path):
     """`medius export --format pdf` in a fresh process without a display, as the launcher wires it."""
-    code = ("import sys; from app import cli_history; from ui.history_pdf import write_pdf; "
+    code = ("import sys; from app.cli import history as cli_history; from ui.history_pdf import write_pdf; "
             "cli_history.set_pdf_writer(write_pdf); sys.exit(cli_history.main(sys.argv[1:]))")
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     out = subprocess.run([sys.executable, "-c", code, "export", "--db", str(weeks_db), "--format", "pdf", "--since",
@@ -239,7 +239,7 @@ def test_history_entry_and_recorder_bridge(weeks_db, qtbot, tmp_path):
 
     from PySide6.QtWidgets import QMainWindow
 
-    from app.events import RepCompleted
+    from app.engine.events import RepCompleted
     from app.storage import SessionRecorder, Store
     from ui import history_entry
 

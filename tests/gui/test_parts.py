@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from app.events import Exercise
+from app.engine.events import Exercise
 from app.settings import Settings
 from ui.cue_policy import CuePolicy
 
@@ -49,7 +49,7 @@ def test_settings_dialog_round_trip(qtbot):
 
 
 def test_therapist_thresholds_reach_the_engine_params():
-    from app.events import Fault
+    from app.engine.events import Fault
     from ui.engine import therapist_params
 
     assert therapist_params(Exercise.CLAMSHELL, Settings(ceiling_deg=30.0)) is None
@@ -101,7 +101,7 @@ def test_sound_without_qtmultimedia(monkeypatch, qtbot):
 
 @pytest.mark.parametrize("exercise", list(Exercise))
 def test_instruction_screen_renders_every_exercise(qtbot, exercise):
-    from app.session_plan import SetStep
+    from app.session.plan import SetStep
     from ui.instruction_screen import InstructionScreen
 
     screen = InstructionScreen()
@@ -125,7 +125,7 @@ def test_malformed_settings_file_shows_a_banner(qtbot, config_dir):
 
 
 def test_chosen_session_is_remembered_in_the_settings_file(qtbot, config_dir):
-    from app.session_plan import SessionPlan
+    from app.session.plan import SessionPlan
     from app.settings import load_settings
     from ui.main_window import MainWindow
 

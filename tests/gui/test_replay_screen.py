@@ -10,7 +10,7 @@ import pathlib
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 
 from .conftest import clip
 
@@ -24,7 +24,7 @@ EXERCISE = "side-lying-abduction"
 
 @pytest.fixture(scope="module")
 def analysed():
-    from app.replay_analysis import analyze_for_replay
+    from app.pipeline.replay_analysis import analyze_for_replay
 
     path = clip(NAME)
     per_frame = []  # (frame index, reps reported so far, (warning, time it was reported) so far, faulty leg)
@@ -57,7 +57,7 @@ def screen(analysed, qtbot, tmp_path):
 
 
 def test_every_frame_shows_what_the_analysis_produced(screen, analysed):
-    from app.replay_model import CAPTION_HOLD_S
+    from app.pipeline.replay_model import CAPTION_HOLD_S
 
     _, per_frame = analysed
     assert screen.model.frame_count == len(per_frame)
@@ -138,8 +138,8 @@ def test_analyse_dialog_runs_on_a_worker_and_opens_the_replay(analysed, qtbot, t
 
 
 def test_export_from_the_replay_screen_writes_one_rep(screen, qtbot, tmp_path):
-    from app.annotate import frame_range
-    from app.frame_source import VideoFileSource
+    from app.pipeline.annotate import frame_range
+    from app.adapters.frame_source import VideoFileSource
 
     rep = screen.model.reps[0].index
     job = screen.export_to(tmp_path / "rep.mp4", rep)

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.errors import SourceLostError
-from app.events import Exercise
-from app.frame_source import VideoFileSource
-from app.session_plan import ExerciseBlock, Phase, SessionPlan
+from app.engine.events import Exercise
+from app.adapters.frame_source import VideoFileSource
+from app.session.plan import ExerciseBlock, Phase, SessionPlan
 from ui import engine
 
 from .conftest import RecordingSound, clip
@@ -171,8 +171,8 @@ def test_mute_and_therapist_detail_shortcuts(qtbot):
 
 def test_one_event_stream_for_the_session_log(qtbot, monkeypatch):
     """Everything a recorder needs arrives through controller.event_listeners, in order, once."""
-    from app.events import RepCompleted
-    from app.session_plan import SessionEnded, SessionStarted, SetEnded, SetStarted
+    from app.engine.events import RepCompleted
+    from app.session.plan import SessionEnded, SessionStarted, SetEnded, SetStarted
 
     window = make_window(qtbot, clip(SHORT), sound=RecordingSound(), analyzer_factory=fake_factory(every=2),
                          pace=1.0, loop=True)

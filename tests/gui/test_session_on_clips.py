@@ -9,9 +9,9 @@ import functools
 import pytest
 from PySide6.QtCore import Qt
 
-from app.analysis import analyze_video
-from app.events import Exercise
-from app.session_plan import ExerciseBlock, Phase, SessionPlan
+from app.pipeline.analysis import analyze_video
+from app.engine.events import Exercise
+from app.session.plan import ExerciseBlock, Phase, SessionPlan
 
 from .conftest import RecordingSound, clip, label
 from .helpers import make_window

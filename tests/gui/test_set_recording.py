@@ -13,8 +13,8 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 
-from app.events import Exercise
-from app.session_plan import ExerciseBlock, Phase, SessionPlan
+from app.engine.events import Exercise
+from app.session.plan import ExerciseBlock, Phase, SessionPlan
 
 from .conftest import RecordingSound, clip
 from .helpers import MANUAL, make_window
@@ -70,8 +70,8 @@ def test_recording_off_writes_no_video_anywhere(qtbot, tmp_path):
 
 
 def test_recording_on_keeps_the_set_and_replays_it(qtbot, tmp_path):
-    from app import set_recording
-    from app.frame_source import VideoFileSource
+    from app.pipeline import set_recording
+    from app.adapters.frame_source import VideoFileSource
     from app.storage import Store
     from ui.history_view import HistoryView
 
@@ -110,8 +110,7 @@ def test_recording_on_keeps_the_set_and_replays_it(qtbot, tmp_path):
 
 
 def test_old_recordings_are_pruned(tmp_path):
-    from app import set_recording
-
+    from app.pipeline import set_recording
     old, new = tmp_path / "old.mp4", tmp_path / "new.mp4"
     for video in (old, new):
         video.write_bytes(b"x")

@@ -6,7 +6,7 @@ import threading
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 
-from app.live_pipeline import SourceEnded
+from app.pipeline.live import SourceEnded
 from ui.pipeline_bridge import PipelineBridge
 
 pytestmark = pytest.mark.gui
@@ -53,7 +53,7 @@ def test_bridge_wakeups_from_a_worker_thread(qtbot):
 def test_stopping_never_blocks_the_gui_thread_on_a_busy_worker(qtbot):
     import time
 
-    from app.frame_source import VideoFileSource
+    from app.adapters.frame_source import VideoFileSource
 
     from .conftest import clip
     from .helpers import FakeAnalyzer

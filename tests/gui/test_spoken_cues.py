@@ -8,8 +8,8 @@ import wave
 import numpy as np
 
 from app.assets import asset_path
-from app.events import Fault
-from app.spoken_phrases import MANIFEST, SESSION_PHRASES, SOUNDS_DIR, all_phrases, count_key, fault_key
+from app.engine.events import Fault
+from app.handsfree.spoken_phrases import MANIFEST, SESSION_PHRASES, SOUNDS_DIR, all_phrases, count_key, fault_key
 from ui.cue_policy import SpeechQueue
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.stance_analysis import analyze_trace
+from app.pipeline.stance_analysis import analyze_trace
 from engine.stance_synthetic import landmarks
 from app.storage import Store
 from app.storage.stance_log import stance_tests
@@ -51,8 +51,8 @@ def test_guided_test_on_a_clip_ends_on_the_result_card_with_the_offline_numbers(
 
 
 def test_result_card_says_what_the_camera_cannot_tell_and_shows_not_judged_reasons(qtbot):
-    from app.stance_test import StanceResult
-    from app.stance_verdict import NOT_JUDGED, BoutResult, StanceParams
+    from app.stance.bouts import StanceResult
+    from app.stance.verdict import NOT_JUDGED, BoutResult, StanceParams
 
     hidden = BoutResult("right", 1.0, 9.0, 8.0, None, None, None, NOT_JUDGED, "hips hidden for most of the hold",
                         ended_by="the free foot touched down")
@@ -66,7 +66,7 @@ def test_result_card_says_what_the_camera_cannot_tell_and_shows_not_judged_reaso
 
 
 def test_the_therapists_tolerance_is_kept_for_the_next_test(qtbot):
-    from app.stance_settings import load_drop_tolerance_deg
+    from app.stance.settings import load_drop_tolerance_deg
     from ui.stance_screen import StanceScreen
 
     first = StanceScreen()

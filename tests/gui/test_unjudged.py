@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.events import Exercise, RepCompleted, Status, StatusChanged, StepResult, TrackerSnapshot
-from app.frame_source import Frame
-from app.session_plan import ExerciseBlock, Phase, SessionPlan
+from app.engine.events import Exercise, RepCompleted, Status, StatusChanged, StepResult, TrackerSnapshot
+from app.adapters.frame_source import Frame
+from app.session.plan import ExerciseBlock, Phase, SessionPlan
 from ui import engine
 
 from .conftest import RecordingSound
@@ -127,7 +127,7 @@ def test_line_once_per_set_no_sound_summary_log_and_history(window, qtbot, tmp_p
 
 
 def test_summary_note_joins_faults_and_not_judged(qtbot):
-    from app.session_plan import SessionRun
+    from app.session.plan import SessionRun
     from ui.summary_screen import SummaryScreen
 
     run = SessionRun(SessionPlan(blocks=(ExerciseBlock(Exercise.SIDE_LYING_ABDUCTION, sets=1, reps_per_set=2,

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from app.errors import InputError, ModelFileError
-from app.frame_source import VideoFileSource, open_source
-from app.model_file import DEFAULT_MODEL_PATH, check_model_file
+from app.adapters.frame_source import VideoFileSource, open_source
+from app.adapters.model_file import DEFAULT_MODEL_PATH, check_model_file
 from medius_testdata import REPO
 
 from .videos import mp4_timescale, retime_mp4, write_video
@@ -231,7 +231,7 @@ MODELS = {
 
 @pytest.mark.parametrize("case", MODELS)
 def test_bad_model_file_is_a_model_file_error(tmp_path, case):
-    from app.pose_estimator import PoseEstimator
+    from app.adapters.pose_estimator import PoseEstimator
 
     make, needle = MODELS[case]
     path = make(tmp_path)
@@ -363,7 +363,7 @@ def test_out_of_range_settings_are_clamped_or_reset_with_a_message(tmp_path, mon
 
 
 def test_clamped_thresholds_reach_the_engine_within_range(tmp_path, monkeypatch):
-    from app.events import Exercise, Fault
+    from app.engine.events import Exercise, Fault
     from app.settings import load_settings, settings_path
     from ui.engine import therapist_params
 

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from app.events import Exercise, FormWarning, RepCompleted, Status, StatusChanged
-from app.pose import PoseSample
-from app.tracker import ExerciseTracker
+from app.engine.events import Exercise, FormWarning, RepCompleted, Status, StatusChanged
+from app.engine.pose import PoseSample
+from app.engine.tracker import ExerciseTracker
 from engine.synthetic import IMAGE, lying, rep_wave, standing
 
 NOISE_BOUND_PX = 6.0

@@ -13,7 +13,7 @@ from medius_testdata import REPO
 # and through Python's sys.stderr (as our one-line error messages do).
 CHILD = """
 import atexit, ctypes, pathlib, sys
-from app.native_logs import route_native_stderr
+from app.adapters.native_logs import route_native_stderr
 route_native_stderr(pathlib.Path(sys.argv[1]))
 libc = ctypes.CDLL(None)
 atexit.register(lambda: libc.write(2, b"INFO: DestroyAccelerator at exit\\n", 33))

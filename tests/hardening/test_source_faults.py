@@ -11,12 +11,12 @@ import time
 import numpy as np
 import pytest
 
-from app import frame_source
-from app.analysis import FrameAnalyzer
+from app.adapters import frame_source
+from app.pipeline.analysis import FrameAnalyzer
 from app.errors import SourceLostError
-from app.events import RepCompleted, StatusChanged
-from app.frame_source import CameraSource, VideoFileSource
-from app.live_pipeline import LivePipeline, PipelineError, PipelineEvent, SourceEnded
+from app.engine.events import RepCompleted, StatusChanged
+from app.adapters.frame_source import CameraSource, VideoFileSource
+from app.pipeline.live import LivePipeline, PipelineError, PipelineEvent, SourceEnded
 from medius_testdata import LABELS_PATH, SKIP_NO_CLIPS, VIDEOS_DIR
 
 CLIP = VIDEOS_DIR / "clamshell_banded_front_chloe_gif_1.mp4"  # 10 fps, 32 frames, one rep
@@ -96,7 +96,7 @@ class _SlowAnalyzer:
     """Stands in for the analyzer only to make the race deterministic: slow, one event per frame."""
 
     def process(self, frame):
-        from app.events import Status, StepResult, TrackerSnapshot
+        from app.engine.events import Status, StepResult, TrackerSnapshot
 
         time.sleep(0.15)
         snap = TrackerSnapshot(frame.t_s, Status.TRACKING, "left", 0, None, 30.0, "rest", ())
@@ -206,8 +206,7 @@ def test_stop_returns_even_when_the_driver_hangs_in_read():
 
 
 def test_a_driver_hung_in_read_is_reported_as_source_lost(monkeypatch):
-    from app import live_pipeline
-
+    from app.pipeline import live as live_pipeline
     monkeypatch.setattr(live_pipeline, "LIVE_STALL_S", 1.0)
     release = threading.Event()
     pipe = LivePipeline(lambda: _HangingSource(release), lambda: FrameAnalyzer("clamshell"))

@@ -142,8 +142,8 @@ def test_the_bundle_holds_the_data_the_native_library_and_no_dead_weight(bundle)
     model = assets / "models" / "pose_landmarker_full.task"
     want = (REPO / "assets" / "models" / "pose_landmarker_full.task.sha256").read_text().split()[0]
     assert hashlib.sha256(model.read_bytes()).hexdigest() == want
-    for name in ("clamshell.json", "side-lying-abduction.json", "step-down.json"):
-        assert (assets / "exercises" / name).read_bytes() == (REPO / "assets" / "exercises" / name).read_bytes()
+    for path in (REPO / "assets" / "exercises").glob("*.toml"):
+        assert (assets / "exercises" / path.name).read_bytes() == path.read_bytes()
     for name in (f"{APP}.svg", f"{APP}.png"):
         assert (assets / "icons" / name).read_bytes() == (REPO / "assets" / "icons" / name).read_bytes()
     assert (assets / "__init__.py").is_file(), "medius_assets must be a real package on disk (app.assets)"
@@ -163,7 +163,7 @@ def test_the_bundle_holds_the_data_the_native_library_and_no_dead_weight(bundle)
     from PyInstaller.archive.readers import CArchiveReader
 
     modules = set(CArchiveReader(str(bundle)).open_embedded_archive("PYZ.pyz").toc)
-    assert {"app.analysis", "ui.launcher", "ui.main_window", "mediapipe", "pyqtgraph"} <= modules
+    assert {"app.pipeline.analysis", "ui.launcher", "ui.main_window", "mediapipe", "pyqtgraph"} <= modules
     assert list((INTERNAL / "cv2").glob("cv2*.so")), "OpenCV (collected beside the archive, as its hook does)"
     tops = {m.split(".")[0] for m in modules}
     assert not tops & {"pytest", "_pytest", "hypothesis", "pytestqt", "importlinter", "setuptools", "pip",
@@ -189,7 +189,7 @@ def test_bundle_analyze_counts_like_the_engine_in_process(bundle, clip, tmp_path
     assert result.stderr == "", "the bundle printed on stderr"
     report = json.loads(result.stdout)
 
-    from app.analysis import analyze_video
+    from app.pipeline.analysis import analyze_video
 
     started = time.monotonic()
     here = analyze_video(clip, "clamshell")
@@ -207,7 +207,7 @@ def test_bundle_hears_voice_commands_with_its_packaged_model(bundle, tmp_path):
     assert result.returncode == 0, result.stderr
     heard = [c["command"] for c in json.loads(result.stdout)["commands"]]
 
-    from app.voice_commands import commands_in, read_wav_16k
+    from app.handsfree.voice_commands import commands_in, read_wav_16k
 
     assert heard == [c.command for c in commands_in(read_wav_16k(wav))]
     assert heard, "no command heard at all"

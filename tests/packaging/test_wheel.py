@@ -50,8 +50,8 @@ def clean_env(tmp_path: pathlib.Path) -> dict[str, str]:
 
 
 def test_the_wheel_carries_the_data_and_reads_it_from_site_packages(installed, tmp_path):
-    probe = ("import app, medius_assets\nfrom app.model_file import check_model_file\n"
-             "from ui.exercise_texts import exercise_text\nfrom app.events import Exercise\n"
+    probe = ("import app, medius_assets\nfrom app.adapters.model_file import check_model_file\n"
+             "from ui.exercise_texts import exercise_text\nfrom app.engine.events import Exercise\n"
              "print(app.__file__); print(check_model_file()); print(exercise_text(Exercise.CLAMSHELL).title)")
     result = run(installed / "python", "-c", probe, cwd=tmp_path, env=clean_env(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -67,7 +67,7 @@ def test_installed_analyze_counts_like_the_checkout_with_an_empty_stderr(install
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     report = json.loads(result.stdout)
-    from app.analysis import analyze_video
+    from app.pipeline.analysis import analyze_video
 
     here = analyze_video(CLIP, "clamshell")
     assert report["reps"] == len(here.reps) == 1

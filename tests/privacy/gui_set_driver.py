@@ -23,8 +23,8 @@ def main() -> int:
     qapp = ensure_app(sys.argv[:1])
     from PySide6.QtCore import QTimer
 
-    from app.events import Exercise
-    from app.session_plan import ExerciseBlock, Phase, SessionPlan
+    from app.engine.events import Exercise
+    from app.session.plan import ExerciseBlock, Phase, SessionPlan
     from ui import launcher
     from ui.main_window import MainWindow
 

@@ -8,9 +8,9 @@ import pathlib
 import sqlite3
 from types import SimpleNamespace
 
-from app.cli_history import run_history
-from app.stance_test import StanceResult
-from app.stance_verdict import NOT_JUDGED, BoutResult, StanceParams
+from app.cli.history import run_history
+from app.stance.bouts import StanceResult
+from app.stance.verdict import NOT_JUDGED, BoutResult, StanceParams
 from app.storage import Store, schema
 from app.storage.stance_log import add_stance_test, log_stance_test, stance_tests, stance_trend
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import SessionRecorder, Store, log_analysis
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.clips
 def clip():
     if not (VIDEOS / "labels.json").is_file():
         pytest.skip(f"labelled clips not found at {VIDEOS} (set MEDIUS_VIDEOS_DIR or put shared/ beside the repo)")
-    pytest.importorskip("app.analysis", reason="the engine (app.analysis) is not in this tree yet")
+    pytest.importorskip("app.pipeline.analysis", reason="the engine (app.pipeline.analysis) is not in this tree yet")
     sys.path.insert(0, str(ROOT / "tools"))
     import make_history_db
 
@@ -65,12 +65,12 @@ def test_live_recorder_path_stores_the_same_events(tmp_path, clip):
 
 
 def test_medius_analyze_log_records_a_session(tmp_path, capsys):
-    """`medius analyze VIDEO --exercise E --log` (app.cli, as the user runs it) adds the analysis to the log."""
+    """`medius analyze VIDEO --exercise E --log` (app.cli.main, as the user runs it) adds the analysis to the log."""
     import json
 
     if not (VIDEOS / "labels.json").is_file():
         pytest.skip(f"labelled clips not found at {VIDEOS}")
-    cli = pytest.importorskip("app.cli", reason="app.cli is not in this tree yet")
+    cli = pytest.importorskip("app.cli.main", reason="app.cli.main is not in this tree yet")
     video = VIDEOS / "clamshell_banded_front_chloe_gif_1.mp4"
     assert cli.main(["analyze", str(video), "--exercise", "clamshell", "--log", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)

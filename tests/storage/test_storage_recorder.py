@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import DatabaseCorruptError, SessionRecorder, Store
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -127,7 +127,7 @@ def test_newer_schema_is_refused_untouched(tmp_path):
 _READONLY_PROBE = r"""
 import os, sys
 from app.storage import SessionRecorder, Store, DatabaseReadOnlyError
-from app.events import RepCompleted
+from app.engine.events import RepCompleted
 if os.geteuid() == 0:
     # Root ignores file modes: drop to an ordinary user once everything is imported (the interpreter's own
     # files may not be readable by that user).

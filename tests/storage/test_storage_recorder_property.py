@@ -6,7 +6,7 @@ import sqlite3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import SessionRecorder, Store
 
 OPS = st.lists(st.sampled_from(["rep", "rep", "rep", "warn", "set", "session", "lock", "unlock"]), max_size=40)

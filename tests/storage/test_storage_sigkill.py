@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 _CHILD = r"""
 import sys
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import SessionRecorder
 rec = SessionRecorder(sys.argv[1])
 rec.start_session("Plan A", "camera:0")

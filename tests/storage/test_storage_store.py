@@ -3,7 +3,7 @@
 import datetime as dt
 import sqlite3
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import SessionRecord, SetRecord, Store, default_db_path, schema, streaks
 import pathlib
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.events import FormWarning, RepCompleted
+from app.engine.events import FormWarning, RepCompleted
 from app.storage import SessionRecord, SessionRecorder, SetRecord, Store, StorageError, log_analysis, schema
 from app.storage.rescue import import_rescue_files, rescue_dir_for
 

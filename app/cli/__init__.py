@@ -1,0 +1,1 @@
+"""The command line: `medius analyze`, `history`, `export`, `evaluate` and the stance test."""

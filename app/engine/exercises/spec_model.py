@@ -1,0 +1,78 @@
+"""The one exercise model: measures a frame as an exercise file says (posture, working leg, rep signal, faults).
+
+Everything exercise-specific is in the file (app.engine.library reads it); the geometry is in the measure and
+posture vocabularies. What the tracker gets is the same `Measurement` for every exercise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from app.engine.exercises.base import ExerciseModel, Measurement, PostureCheck
+from app.engine.exercises.measures import SIDES, Frame
+from app.engine.exercises.postures import POSTURES, working_leg
+
+
+class SpecModel(ExerciseModel):
+    def __init__(self, spec) -> None:  # an app.engine.library.ExerciseSpec
+        self.spec = spec
+        self.required = spec.required
+        self.wrong_view_message = spec.posture_message
+        self._posture = POSTURES[spec.posture]
+
+    def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
+        check = self._posture.check(xy, visibility)
+        if not check.ok:
+            return PostureCheck(False, check.message or self.spec.posture_message)
+        if self.spec.posture_limits:
+            frame = Frame(xy, visibility, None)
+            for limit in self.spec.posture_limits:
+                leg = "left"  # posture limits are symmetric measures (a distance between the two sides)
+                if limit.measure.read(frame, leg).value > limit.max:
+                    return PostureCheck(False, limit.message)
+        return check
+
+    def measure(self, xy: np.ndarray, visibility: np.ndarray, world: np.ndarray | None,
+                side_hint: str | None = None) -> Measurement:
+        spec = self.spec
+        frame = Frame(xy, visibility, world)
+        flexion = None
+        if spec.working_leg == "stance":
+            # The stance knee is the one that bends: the rep signal read for each leg tells it.
+            flexion = {s: float(spec.signal.read(frame, s).value) for s in SIDES}
+        leg, side = working_leg(spec.working_leg, spec.posture, xy, visibility, side_hint, flexion)
+        signals = spec.signal.read_signal(frame, leg)
+        by_key = {k: float(r.value) for k, r in signals.items()}
+        # The working leg's own reading is the headline signal (its key, or the only one).
+        own = next((r for r in signals.values() if r.key in ("", leg) or r.key.startswith(f"{leg}@")
+                    or r.key in ("picture", "world")), next(iter(signals.values())))
+        fault_measures, unjudged, metrics = {}, {}, {}
+        for fault in spec.faults:
+            reading = fault.measure.read(frame, leg)
+            fault_measures[fault.code] = reading.value
+            if reading.unjudged:
+                unjudged[fault.code] = reading.unjudged
+            metrics[fault.metric] = reading.value
+        angle = math.nan
+        weight = own.picture_weight
+        if spec.angle is not None:
+            reading = spec.angle.measure.read(frame, leg)
+            angle = float(reading.value)
+            metrics[spec.angle.name] = angle
+            metrics["picture_weight"] = reading.picture_weight
+        for named in spec.metrics:
+            metrics[named.name] = named.measure.read(frame, leg).value
+        return Measurement(
+            signal_deg=float(own.value),
+            side=side,
+            fault_measures=fault_measures,
+            metrics=metrics,
+            signal_by_side=by_key if len(by_key) > 1 or next(iter(by_key)) != "" else None,
+            unjudged=unjudged,
+            picture_weight=weight,
+            angle_deg=angle,
+            fault_side=leg,
+            view_anchor=self._posture.still_segment(xy, visibility),
+        )

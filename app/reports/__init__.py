@@ -1,0 +1,1 @@
+"""Exports of the exercise log: CSV, JSON, the therapist's HTML report and its SVG charts."""

@@ -1,0 +1,1 @@
+"""What a session asks for: exercises, sets, reps, sides and rest."""
