@@ -9,7 +9,7 @@ import os
 import pathlib
 import sys
 
-GUI_OPTIONS = {"--source", "--loop", "--exercise", "--fast", "-h", "--help"}
+GUI_OPTIONS = {"--source", "--loop", "--exercise", "--program", "--fast", "-h", "--help"}
 
 
 def _wants_gui(argv: list[str]) -> bool:
@@ -25,6 +25,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     p.add_argument("--loop", action="store_true", help="restart the video at its end (demonstrations)")
     p.add_argument("--exercise", action="append", choices=[e.value for e in Exercise],
                    help="only this exercise (repeat for more); default: the gluteus medius session")
+    p.add_argument("--program", metavar="FILE",
+                   help="open a programme file from your physiotherapist (*.medius.toml) on the plan screen")
     p.add_argument("--fast", action="store_true", help=argparse.SUPPRESS)  # read files as fast as analysed
     return p
 
@@ -56,6 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         cli_history.set_pdf_writer(write_pdf)
         return cli.main(argv)
     args = _gui_parser().parse_args(argv)
+    if args.program:
+        # Checked before any window opens: a bad file is one line on the terminal, not a crash.
+        from app.datafile import DataFileError
+        from app.session.programme_file import load_programme
+
+        try:
+            args.programme = load_programme(args.program)
+        except DataFileError as exc:
+            print(f"medius: the programme cannot be opened: {exc}", file=sys.stderr)
+            return 2
     _setup_logging()
     return run_gui(args)
 
@@ -103,6 +115,8 @@ def run_gui(args) -> int:
         from dataclasses import replace
 
         window.plan_screen.load_plan(replace(plan, blocks=tuple(b for b in plan.blocks if b.exercise in chosen)))
+    if getattr(args, "programme", None) is not None:
+        window.plan_screen.set_programme(args.programme, args.program)
     _install_excepthook(window)
     window.show()
     return qapp.exec()

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from app.engine.events import Exercise
+
+if TYPE_CHECKING:
+    from app.session.programme import ProgrammeStamp
 
 SIDES_BOTH: tuple[str, ...] = ("left", "right")
 VALID_SIDES = ("left", "right", "auto")
@@ -32,6 +36,13 @@ class ExerciseBlock:
     sets: int = 3
     reps_per_set: int = 10
     sides: tuple[str, ...] = SIDES_BOTH  # "auto" lets the tracker pick the working leg (one series of sets)
+    # From a therapist's programme (app.session.programme): this exercise's own rest (None: the plan's), fault
+    # code → limit pairs that replace the engine's defaults for its sets, the therapist's note, and for a timed
+    # hold its target in seconds (then reps_per_set is 1: one hold per set).
+    rest_s: float | None = None
+    limits: tuple[tuple[str, float], ...] = ()
+    note: str = ""
+    hold_s: float | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.sets <= MAX_SETS:
@@ -47,6 +58,7 @@ class SessionPlan:
     blocks: tuple[ExerciseBlock, ...]
     rest_s: float = 60.0
     name: str = "Gluteus medius"
+    programme: ProgrammeStamp | None = None  # the therapist's programme this session follows, for the log
 
     def __post_init__(self) -> None:
         if not self.blocks:
@@ -297,7 +309,8 @@ class SessionRun:
             self.phase = Phase.INSTRUCTION
             return
         self.phase = Phase.REST
-        self._rest_until_s = now_s + self.plan.rest_s
+        block_rest = self.plan.blocks[self.current.block_index].rest_s
+        self._rest_until_s = now_s + (self.plan.rest_s if block_rest is None else block_rest)
         # The rest belongs to the set just done; `index` moves when the rest ends.
 
     def _enter_next(self, now_s: float) -> None:
