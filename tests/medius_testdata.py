@@ -20,4 +20,7 @@ def clip_labels() -> list[dict]:
 
 
 def scored_clips() -> list[dict]:
-    return [c for c in clip_labels() if c.get("exercise_id")]
+    """Clips labelled with an exercise, and those of planned exercises once they are in the library."""
+    from app.evaluation.counts import scored
+
+    return scored(clip_labels())

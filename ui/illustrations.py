@@ -20,30 +20,14 @@ ARROW_COLOR = QColor("#e07a1f")
 _LIMBS = (("head", "neck"), ("neck", "hip"), ("neck", "elbow"), ("elbow", "hand"),
           ("hip", "knee_b"), ("knee_b", "ankle_b"), ("hip", "knee_t"), ("knee_t", "ankle_t"))
 
-_POSES: dict[Exercise, tuple[dict, dict, tuple[str, str]]] = {
-    # (start, end, (joint the arrow follows))
-    Exercise.SIDE_LYING_ABDUCTION: (
-        dict(head=(0.08, 0.66), neck=(0.17, 0.68), hip=(0.50, 0.70), elbow=(0.10, 0.78), hand=(0.04, 0.70),
-             knee_b=(0.68, 0.76), ankle_b=(0.88, 0.78), knee_t=(0.69, 0.70), ankle_t=(0.90, 0.71)),
-        dict(head=(0.08, 0.66), neck=(0.17, 0.68), hip=(0.50, 0.70), elbow=(0.10, 0.78), hand=(0.04, 0.70),
-             knee_b=(0.68, 0.76), ankle_b=(0.88, 0.78), knee_t=(0.66, 0.58), ankle_t=(0.82, 0.46)),
-        ("ankle_t", "ankle_t"),
-    ),
-    Exercise.CLAMSHELL: (
-        dict(head=(0.08, 0.66), neck=(0.17, 0.68), hip=(0.50, 0.70), elbow=(0.10, 0.78), hand=(0.04, 0.70),
-             knee_b=(0.72, 0.76), ankle_b=(0.60, 0.79), knee_t=(0.73, 0.71), ankle_t=(0.60, 0.77)),
-        dict(head=(0.08, 0.66), neck=(0.17, 0.68), hip=(0.50, 0.70), elbow=(0.10, 0.78), hand=(0.04, 0.70),
-             knee_b=(0.72, 0.76), ankle_b=(0.60, 0.79), knee_t=(0.66, 0.46), ankle_t=(0.60, 0.77)),
-        ("knee_t", "knee_t"),
-    ),
-    Exercise.STEP_DOWN: (
-        dict(head=(0.50, 0.10), neck=(0.50, 0.20), hip=(0.50, 0.44), elbow=(0.38, 0.36), hand=(0.45, 0.44),
-             knee_b=(0.45, 0.61), ankle_b=(0.45, 0.78), knee_t=(0.57, 0.61), ankle_t=(0.58, 0.76)),
-        dict(head=(0.50, 0.20), neck=(0.50, 0.30), hip=(0.50, 0.54), elbow=(0.38, 0.46), hand=(0.45, 0.54),
-             knee_b=(0.44, 0.67), ankle_b=(0.45, 0.78), knee_t=(0.58, 0.73), ankle_t=(0.60, 0.90)),
-        ("ankle_t", "ankle_t"),
-    ),
-}
+def _poses(exercise: Exercise) -> tuple[dict, dict, str]:
+    """(start pose, end pose, the joint the arrow follows), from the exercise's file ([illustration])."""
+    ill = Exercise(exercise).spec.illustration
+    if not ill:  # an exercise file without a drawing: a neutral standing figure, no movement shown
+        still = dict(head=(0.50, 0.10), neck=(0.50, 0.20), hip=(0.50, 0.44), elbow=(0.42, 0.32), hand=(0.40, 0.44),
+                     knee_b=(0.46, 0.61), ankle_b=(0.46, 0.78), knee_t=(0.54, 0.61), ankle_t=(0.54, 0.78))
+        return still, still, "hand"
+    return ill["start"], ill["end"], ill["arrow"]
 
 
 def _pen(color: QColor, width: float) -> QPen:
@@ -93,19 +77,22 @@ def _draw_arrow(p: QPainter, a: QPointF, b: QPointF, width: float) -> None:
 
 
 def paint_exercise(p: QPainter, rect: QRectF, exercise: Exercise) -> None:
-    start, end, (a_name, b_name) = _POSES[exercise]
+    start, end, a_name = _poses(exercise)
+    b_name = a_name
+    ill = Exercise(exercise).spec.illustration
+    prop, floor = ill.get("prop", "none"), ill.get("floor", 0.82)
     side = min(rect.width(), rect.height() * 1.4)
     box = QRectF(rect.center().x() - side / 2, rect.center().y() - side / 2.8, side, side / 1.4)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setPen(_pen(FLOOR_COLOR, 3))
-    floor_y = box.top() + (0.92 if exercise is Exercise.STEP_DOWN else 0.82) * box.height()
+    floor_y = box.top() + floor * box.height()
     p.drawLine(QPointF(box.left(), floor_y), QPointF(box.right(), floor_y))
-    if exercise is Exercise.STEP_DOWN:
+    if prop == "step":
         step = QRectF(box.left() + 0.33 * box.width(), box.top() + 0.79 * box.height(), 0.2 * box.width(),
                       floor_y - (box.top() + 0.79 * box.height()))
         p.setBrush(QColor("#d9c7a7"))
         p.drawRect(step)
-    else:  # the mat
+    elif prop == "mat":
         p.fillRect(QRectF(box.left(), floor_y - 4, box.width(), 8), QColor("#6aa9b5"))
     _draw_figure(p, start, box, START_COLOR)
     _draw_figure(p, end, box, END_COLOR)
@@ -119,16 +106,16 @@ def paint_camera_plan(p: QPainter, rect: QRectF, exercise: Exercise) -> None:
     """Top-down plan: where the person is, where the camera goes, and the field of view between them."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     w, h = rect.width(), rect.height()
-    lying = exercise is not Exercise.STEP_DOWN
+    spec = Exercise(exercise).spec
+    lying = spec.posture != "standing"
     cam = QPointF(rect.center().x(), rect.top() + h * 0.86)
     if lying:
         mat = QRectF(rect.left() + w * 0.15, rect.top() + h * 0.10, w * 0.70, h * 0.20)
         target_top, target_w = mat.center().y(), mat.width()
-        distance, height = ("2.5–3 m" if exercise is Exercise.SIDE_LYING_ABDUCTION else "about 2 m"), "floor height"
     else:
         step = QRectF(rect.center().x() - w * 0.12, rect.top() + h * 0.08, w * 0.24, h * 0.16)
         target_top, target_w = step.center().y(), w * 0.40
-        distance, height = "about 3 m", "hip height"
+    distance, height = spec.camera_distance, spec.camera_height
     # Field of view first, under the person: the whole body must fit inside it.
     cone = QPainterPath(cam)
     cone.lineTo(QPointF(rect.center().x() - target_w * 0.62, target_top - h * 0.06))

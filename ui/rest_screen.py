@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.session.plan import SetResult, SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
-from ui.summary_screen import FAULT_NAMES
+from ui.summary_screen import fault_name
 from ui.widgets import KeyHints, action_button, big_label
 
 
@@ -50,7 +50,7 @@ class RestScreen(QWidget):
             counts[code] = counts.get(code, 0) + 1
         if counts:
             top = max(counts, key=counts.get)
-            self.tip_label.setText(f"Next set, watch for: {FAULT_NAMES.get(top, top)}")
+            self.tip_label.setText(f"Next set, watch for: {fault_name(top)}")
         else:
             self.tip_label.setText("Good form in that set." if finished.reps else "")
         if nxt is None:

@@ -7,22 +7,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from app.engine.events import Exercise, Fault
+from app.engine.library import fault_label
 from app.reports.export import judged_part
 from app.session.plan import SessionRun, summary_rows
 from ui.exercise_texts import SIDE_NAMES, title
 from ui.widgets import action_button, big_label
 
-FAULT_NAMES = {
-    Fault.LEG_ABOVE_HIP.value: "leg above hip",
-    Fault.PELVIS_ROLL_BACK.value: "pelvis rolled back",
-    Fault.LEG_FORWARD.value: "leg forward",
-    Fault.KNEE_BENT.value: "knee bent",
-    Fault.FEET_APART.value: "feet apart",
-    Fault.PELVIC_DROP.value: "pelvis dropped",
-    Fault.KNEE_VALGUS.value: "knee in",
-    Fault.TRUNK_LEAN.value: "trunk lean",
-    Fault.TOO_FAST.value: "too fast",
-}
+def fault_name(code: str) -> str:
+    """The short name of a fault in tables ("feet apart"), from the exercise library."""
+    return fault_label(code)
 def unjudged_note(unjudged: dict[str, str]) -> str:
     """{'pelvis_roll_back': 'hips overlap from this camera angle'} → 'not judged: pelvis (hips overlap from this
     camera angle)'; several faults are joined by commas."""
@@ -82,7 +75,7 @@ class SummaryScreen(QWidget):
         self.note.setText("Form notes are screening cues from one camera, not a diagnosis.")
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            faults_text = ", ".join(f"{FAULT_NAMES.get(k, k)} ×{n}" for k, n in sorted(r["faults"].items()))
+            faults_text = ", ".join(f"{fault_name(k)} ×{n}" for k, n in sorted(r["faults"].items()))
             if not faults_text and r["reps"]:
                 faults_text = "none seen"
             not_judged = unjudged_note(r["unjudged"])

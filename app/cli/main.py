@@ -1,4 +1,4 @@
-"""`medius` subcommands that need no GUI: analyze, evaluate, history, export.
+"""`medius` subcommands that need no GUI: analyze, evaluate, history, export, exercises.
 
 Exit codes: 0 ok; 2 bad arguments or unreadable input; 3 pose model missing or damaged; 4 a source stopped;
 5 the exercise log could not be written; 1 anything unexpected (with the traceback in the log file).
@@ -12,6 +12,7 @@ import logging
 import pathlib
 import sys
 
+from app.cli import exercises as cli_exercises
 from app.cli import history as cli_history
 from app.errors import MediusError
 from app.engine.events import Exercise
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=run_evaluate)
 
     cli_history.register(sub)
+    cli_exercises.register(sub)
     return parser
 
 

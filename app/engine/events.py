@@ -48,6 +48,7 @@ class RepCompleted:
     # Faults this rep could not be judged on, as (Fault code, short reason): e.g. the hips overlap from this
     # camera angle. Not judged is neither a warning nor "good form".
     unjudged: tuple[tuple[str, str], ...] = ()
+    held_s: float = 0.0  # time held at the top (above the counting threshold): the result of a hold
 
     @property
     def duration_s(self) -> float:
@@ -87,6 +88,9 @@ class TrackerSnapshot:
     xy_px: np.ndarray | None = field(default=None, repr=False)  # smoothed landmarks for the skeleton overlay
     visibility: np.ndarray | None = field(default=None, repr=False)
     metrics: dict[str, float] = field(default_factory=dict)  # named angles for the therapist view
+    # Holds: seconds held so far in the hold in progress (None for rep exercises), and the target.
+    hold_s: float | None = None
+    hold_target_s: float | None = None
 
     @property
     def rom_fraction(self) -> float:

@@ -39,6 +39,8 @@ LANDMARK_GROUPS = {
 ILLUSTRATION_JOINTS = ("head", "neck", "hip", "elbow", "hand", "knee_b", "ankle_b", "knee_t", "ankle_t")
 TOO_FAST = "too_fast"
 TOO_FAST_MESSAGE = "Slower: about 2 s up and 2 s down"
+# Faults the engine itself adds to any exercise, not declared in a file.
+ENGINE_FAULT_LABELS = {TOO_FAST: "too fast", "hold_short": "hold too short"}
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -301,9 +303,25 @@ def _load(directory: pathlib.Path) -> tuple[dict[str, ExerciseSpec], tuple[DataF
         except DataFileError as exc:
             problems.append(exc)
             continue
+        clash = _cue_clash(spec, specs.values())
+        if clash:
+            problems.append(clash)
+            continue
         specs[spec.id] = spec
     ordered = dict(sorted(specs.items(), key=lambda kv: (kv[1].order, kv[0])))
     return ordered, tuple(problems)
+
+
+def _cue_clash(new: ExerciseSpec, known) -> DataFileError | None:
+    """One fault code is one fault: the same cue and name in every exercise (the spoken cue is one audio file
+    per code, and History counts a code across exercises)."""
+    for other in known:
+        for f in new.faults:
+            for g in other.faults:
+                if f.code == g.code and (f.message, f.label) != (g.message, g.label):
+                    return DataFileError(new.path, None, f"fault '{f.code}' has another message or label than in "
+                                                         f"{other.path.name}: use the same, or a new code")
+    return None
 
 
 def specs() -> dict[str, ExerciseSpec]:
@@ -324,8 +342,8 @@ def spec(exercise: str) -> ExerciseSpec:
 
 def fault_label(code: str) -> str:
     """The short name of a fault code, from whichever exercise declares it."""
-    if code == TOO_FAST:
-        return "too fast"
+    if code in ENGINE_FAULT_LABELS:
+        return ENGINE_FAULT_LABELS[code]
     for s in specs().values():
         for f in s.faults:
             if f.code == code:

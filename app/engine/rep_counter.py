@@ -40,6 +40,7 @@ class RepCycle:
     t_peak_s: float
     t_end_s: float
     peak_deg: float
+    held_s: float = 0.0  # time the signal spent above enter_deg: how long a hold was held
 
 
 class RepCounter:
@@ -117,7 +118,13 @@ class RepCounter:
         if self._t_above_s < self.p.min_up_s or t_s - t_start < self.p.min_rep_s:
             return None  # a spike, not a rep
         self.count += 1
-        return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0])
+        return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0],
+                        held_s=self._t_above_s)
+
+    @property
+    def held_s(self) -> float:
+        """Time above enter_deg in the rep in progress (0 at rest): the running clock of a hold."""
+        return self._t_above_s if self.phase == self.UP else 0.0
 
     def cut(self, t_s: float) -> RepCycle | None:
         """A camera cut at `t_s`: a rep in progress ends there, judged on what was seen before the cut (what
@@ -136,7 +143,8 @@ class RepCounter:
         if above < self.p.min_up_s or t_s - t_start < self.p.min_rep_s:
             return None
         self.count += 1
-        return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0])
+        return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0],
+                        held_s=above)
 
     def _time_top_reached(self) -> float:
         """When the top was first reached: during a hold the maximum may come seconds later by drift, but the

@@ -49,7 +49,9 @@ OUTSIDE_PICTURE_MARGIN = 0.02  # of the frame's longer side
 OUTSIDE_PICTURE_VISIBILITY = 0.45  # below the 0.5 that makes a landmark a usable reference
 VIEW_MOVED_DEG = 15.0  # the still segment turning by more than this during a rep = the camera moved
 CAMERA_MOVED = "the camera moved during the rep"
-UNJUDGED_SHARE = 0.5  # a fault not measurable on this share of a rep's frames is "not judged" on that rep
+UNJUDGED_SHARE = 0.5
+HOLD_SHORT = "hold_short"  # a hold let go well before its target time
+HOLD_SHORT_SHARE = 0.8  # held less than this share of the target  # a fault not measurable on this share of a rep's frames is "not judged" on that rep
 STATUS_MESSAGES = {
     Status.NO_PERSON: "Get into frame: the camera cannot see you",
     Status.PARTIAL: "Move so that your hips, knees and feet are in view",
@@ -254,6 +256,11 @@ class ExerciseTracker:
             faults.add(code)
             events.append(FormWarning(t_s=cycle.t_end_s, code=code, value=round(cycle.t_end_s - cycle.t_start_s, 2),
                                       message=self.params.fault_messages.get(code, code)))
+        target = self.params.hold_target_s
+        if self.params.kind == "hold" and target and cycle.held_s < HOLD_SHORT_SHARE * target:
+            faults.add(HOLD_SHORT)
+            events.append(FormWarning(t_s=cycle.t_end_s, code=HOLD_SHORT, value=round(cycle.held_s, 1),
+                                      message=f"Hold it longer: aim for {target:g} seconds"))
         unjudged = self._rep_unjudged_faults(faults)
         peak = self._rep_peak_angle if math.isfinite(self._rep_peak_angle) else cycle.peak_deg
         self._start_rep_record()
@@ -266,6 +273,7 @@ class ExerciseTracker:
             peak_deg=round(peak, 1),
             faults=tuple(sorted(faults)),
             unjudged=unjudged,
+            held_s=round(cycle.held_s, 2),
         ))
 
     def _with_camera_motion(self, m: Measurement) -> Measurement:
@@ -379,6 +387,8 @@ class ExerciseTracker:
             xy_px=xy,
             visibility=vis,
             metrics={k: round(float(v), 2) for k, v in (m.metrics.items() if m else ()) if np.ndim(v) == 0 and math.isfinite(v)},
+            hold_s=round(self.counter.held_s, 2) if self.params.kind == "hold" else None,
+            hold_target_s=self.params.hold_target_s,
         )
         return StepResult(snapshot=snapshot, events=tuple(events))
 

@@ -16,6 +16,7 @@ import pathlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.engine.library import Exercise
 from app.pipeline.analysis import AnalysisResult, analyze_video
 
 PEAK_TOLERANCE_S = 1.0
@@ -52,8 +53,20 @@ class ClipScore:
 
 
 def load_labels(videos_dir: pathlib.Path) -> list[dict]:
-    labels = json.loads((videos_dir / "labels.json").read_text())
-    return [c for c in labels if c.get("exercise_id")]
+    return scored(json.loads((videos_dir / "labels.json").read_text()))
+
+
+def scored(labels: list[dict]) -> list[dict]:
+    """The clips to score: those labelled with an exercise, and those of a planned exercise (`planned_exercise_id`)
+    once it is in the exercise library — then the clip is scored under that id, as labels.json asks."""
+    out = []
+    for clip in labels:
+        planned = clip.get("planned_exercise_id")
+        if not clip.get("exercise_id") and planned and planned in Exercise:
+            clip = {**clip, "exercise_id": planned}
+        if clip.get("exercise_id"):
+            out.append(clip)
+    return out
 
 
 @dataclass(frozen=True)

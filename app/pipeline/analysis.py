@@ -168,7 +168,7 @@ class AnalysisResult:
                               "from_world": self.frames_measured - self.frames_from_picture},
             "rep_events": [
                 {"index": r.index, "t_start_s": r.t_start_s, "t_peak_s": r.t_peak_s, "t_end_s": r.t_end_s,
-                 "peak_deg": r.peak_deg, "faults": list(r.faults),
+                 "peak_deg": r.peak_deg, "held_s": r.held_s, "faults": list(r.faults),
                  "unjudged": [{"code": code, "reason": reason} for code, reason in r.unjudged]}
                 for r in self.reps
             ],

@@ -16,6 +16,7 @@ from collections import defaultdict
 from html import escape
 
 from app import __version__
+from app.engine import library
 from app.storage import SessionRecord, Store
 from app.reports.svg_chart import date_line_chart, grouped_bar_chart, horizontal_bars
 
@@ -59,11 +60,14 @@ ANGLE_LABELS = {
 
 
 def exercise_label(code: str) -> str:
-    return EXERCISE_LABELS.get(code, code.replace("-", " ").capitalize())
+    if code in EXERCISE_LABELS:
+        return EXERCISE_LABELS[code]
+    return library.spec(code).title if code in library.specs() else code.replace("-", " ").capitalize()
 
 
 def fault_label(code: str) -> str:
-    return FAULT_LABELS.get(code, code.replace("_", " ").capitalize())
+    """The report's wording; faults of newer exercises take their exercise file's label."""
+    return FAULT_LABELS.get(code) or library.fault_label(code).capitalize()
 
 
 def judged_part(code: str) -> str:

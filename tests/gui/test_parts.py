@@ -133,9 +133,9 @@ def test_chosen_session_is_remembered_in_the_settings_file(qtbot, config_dir):
 
     window = MainWindow(load_settings(), save_geometry=False, controller_kwargs={"sound": RecordingSound()})
     qtbot.addWidget(window)
-    row = window.plan_screen.rows[1]  # clamshell
-    row.enabled.setChecked(False)
-    window.plan_screen.rows[0].reps.setValue(12)
+    rows = {r.exercise: r for r in window.plan_screen.rows}
+    rows[Exercise.CLAMSHELL].enabled.setChecked(False)
+    rows[Exercise.SIDE_LYING_ABDUCTION].reps.setValue(12)
     window.plan_screen.rest.setValue(45)
     window.plan_screen.start.click()
     saved = load_settings().settings
