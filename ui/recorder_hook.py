@@ -23,7 +23,7 @@ def recorder_listener(recorder) -> Callable[[object], None]:
         elif isinstance(event, SetEnded):
             recorder.finish_set(achieved_reps=event.result.reps)
         elif isinstance(event, SessionStarted):
-            recorder.start_session(plan_name=event.plan.name, source=event.source)
+            recorder.start_session(plan_name=event.plan.name, source=event.source, programme=event.plan.programme)
         elif isinstance(event, SessionEnded):
             recorder.finish_session(notes="ended early" if event.ended_early else None)
 

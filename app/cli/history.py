@@ -96,6 +96,8 @@ def run_history(args, out=None) -> int:
                 raise InputError(f"There is no session {args.session} in the log {store.path}.")
             print(f"Session {s.id} on {s.local_day} ({iso_utc(s.started_utc_s)} – {iso_utc(s.ended_utc_s) or 'open'})"
                   f"  {s.plan_name}", file=out)
+            if s.programme is not None:
+                print(f"  programme: {s.programme.label()}", file=out)
             if s.notes:
                 print(f"  notes: {s.notes}", file=out)
             for i, st in enumerate(s.sets, 1):
@@ -124,7 +126,8 @@ def run_history(args, out=None) -> int:
         for r in rows:
             print(f"{r.id:>6}  {r.local_day:10}  {r.sets:>4}  {r.reps:>5}  {r.faulty_reps:>6}  "
                   f"{', '.join(exercise_label(e) for e in r.exercises)}"
-                  + (f"  ({r.plan_name})" if r.plan_name else ""), file=out)
+                  + (f"  (programme: {r.programme})" if r.programme else f"  ({r.plan_name})" if r.plan_name else ""),
+                  file=out)
         from app.cli.stance import print_stance_history
 
         print_stance_history(store, out, since_day=since, limit=args.limit)

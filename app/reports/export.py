@@ -94,6 +94,7 @@ def session_to_dict(s: SessionRecord) -> dict:
         "started_utc": iso_utc(s.started_utc_s), "ended_utc": iso_utc(s.ended_utc_s),
         "started_utc_s": s.started_utc_s, "ended_utc_s": s.ended_utc_s,
         "plan_name": s.plan_name, "notes": s.notes, "source": s.source, "exercises": s.exercises,
+        "programme": s.programme.to_json() if s.programme is not None else None,
         "sets": [{
             "id": st.id, "position": i, "exercise": st.exercise, "side": st.side,
             "target_reps": st.target_reps, "achieved_reps": st.achieved_reps,
@@ -260,7 +261,10 @@ def build_report_html(store: Store, *, since_day: str | None = None, until_day: 
         sections.append(f"<h2>{escape(exercise_label(ex))}</h2><div class='charts'>"
                         f"<div>{reps_svg}</div><div>{rom_svg}</div><div>{fault_svg}</div></div>{not_judged}")
 
+    from app.reports.programme_report import programme_section_html
     from app.reports.stance_report import stance_report_html
+
+    programme = programme_section_html(store, since_day=since_day, until_day=until_day)
 
     sections.append(stance_report_html(store, since_day=since_day, until_day=until_day))
     period = f"{_long_date(first)} – {_long_date(until_day)}"
@@ -300,6 +304,7 @@ th {{ background: #f3f3f3; font-weight: 600; }}
 {summary}
 <h2>What was done (left vs right)</h2>
 {table}
+{programme}
 {''.join(sections)}
 <p class="foot">Reps, angles and faults are measured from a single webcam with pose estimation. Frontal-plane
 angles (pelvic drop, knee valgus, trunk lean) are screening cues, not clinical measurements; the peak angle

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.engine.events import FormWarning, RepCompleted
+from app.session.programme import ProgrammeStamp
 
 
 @dataclass
@@ -45,6 +46,7 @@ class SessionRecord:
     sets: list[SetRecord] = field(default_factory=list)
     uid: str = ""
     id: int | None = None
+    programme: ProgrammeStamp | None = None  # the therapist's programme the session followed, if any
 
     @property
     def exercises(self) -> list[str]:
@@ -65,6 +67,7 @@ class SessionSummary:
     sets: int
     reps: int
     faulty_reps: int
+    programme: str = ""  # title of the therapist's programme the session followed, "" for none
 
 
 @dataclass(frozen=True)

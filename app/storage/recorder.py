@@ -101,8 +101,9 @@ class SessionRecorder:
 
     # ---- the session ------------------------------------------------------------------------------------
 
-    def start_session(self, plan_name: str = "", source: str = "", notes: str = "") -> str:
-        """Begin a session (finishing any open one). Returns its uid, which exists even before it is written."""
+    def start_session(self, plan_name: str = "", source: str = "", notes: str = "", programme=None) -> str:
+        """Begin a session (finishing any open one). Returns its uid, which exists even before it is written.
+        `programme`: the ProgrammeStamp of the therapist's programme it follows, written with the session row."""
         if self._session is not None:
             self.finish_session()
         row = _Row()
@@ -111,12 +112,12 @@ class SessionRecorder:
         day = local_day_of(now)
         self._session, self._session_uid = row, uid
         self._record = SessionRecord(started_utc_s=now, plan_name=plan_name, notes=notes, source=source,
-                                     local_day=day, uid=uid)
+                                     local_day=day, uid=uid, programme=programme)
         self._records[uid] = self._record
 
         def run(store: Store):
             return store.insert_session(started_utc_s=now, plan_name=plan_name, notes=notes, source=source,
-                                        uid=uid, local_day=day)
+                                        uid=uid, local_day=day, programme=programme)
 
         self._submit(_Write("start session", run, lambda rid: setattr(row, "id", rid)))
         return uid

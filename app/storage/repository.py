@@ -20,6 +20,7 @@ from app.engine.events import FormWarning, RepCompleted
 from app.storage import connection
 from app.storage.errors import StorageError, translate
 from app.storage.models import SeriesPoint, SessionRecord, SessionSummary, SetRecord, Totals
+from app.storage.programme_log import read_programme, write_programme
 
 
 def _day_range(column: str, since_day: str | None, until_day: str | None) -> tuple[list[str], list[str]]:
@@ -82,13 +83,16 @@ class Store:
     # ---- writes (each call is one transaction unless `conn` is given) -------------------------------------
 
     def insert_session(self, *, started_utc_s: float, plan_name: str = "", notes: str = "", source: str = "",
-                       uid: str | None = None, local_day: str | None = None, conn=None) -> int:
+                       uid: str | None = None, local_day: str | None = None, programme=None, conn=None) -> int:
+        """`programme`: the ProgrammeStamp of the therapist's programme the session follows, written with it."""
         with self._maybe_tx(conn) as c:
             cur = c.execute(
                 "INSERT INTO sessions (uid, started_utc_s, local_day, plan_name, notes, source) VALUES (?,?,?,?,?,?)",
                 (uid or uuid.uuid4().hex, started_utc_s, local_day or local_day_of(started_utc_s), plan_name,
                  notes, source),
             )
+            if programme is not None:
+                write_programme(c, cur.lastrowid, programme)
             return cur.lastrowid
 
     def end_session(self, session_id: int, *, ended_utc_s: float, notes: str | None = None, conn=None) -> None:
@@ -162,7 +166,7 @@ class Store:
     def _import(self, record: SessionRecord, c) -> int:
         sid = self.insert_session(started_utc_s=record.started_utc_s, plan_name=record.plan_name,
                                   notes=record.notes, source=record.source, uid=record.uid or None,
-                                  local_day=record.local_day or None, conn=c)
+                                  local_day=record.local_day or None, programme=record.programme, conn=c)
         for s in record.sets:
             set_id = self.insert_set(sid, exercise=s.exercise, side=s.side, started_utc_s=s.started_utc_s,
                                      target_reps=s.target_reps, source=s.source, conn=c)
@@ -210,13 +214,14 @@ class Store:
             "  WHERE e.session_id = s.id ORDER BY position)), "
             "(SELECT COUNT(*) FROM sets t WHERE t.session_id = s.id), "
             "(SELECT COALESCE(SUM(rep_count), 0) FROM sets t WHERE t.session_id = s.id), "
-            "(SELECT COALESCE(SUM(faulty_reps), 0) FROM sets t WHERE t.session_id = s.id) "
+            "(SELECT COALESCE(SUM(faulty_reps), 0) FROM sets t WHERE t.session_id = s.id), "
+            "COALESCE((SELECT title FROM session_programmes p WHERE p.session_id = s.id), '') "
             "FROM sessions s " + ("WHERE " + " AND ".join(where) + " " if where else "")
             + "ORDER BY s.started_utc_s DESC, s.id DESC LIMIT ? OFFSET ?"
         )
         rows = self._read(sql, (*params, limit, offset))
         return [SessionSummary(r[0], r[1], r[2], r[3], r[4], tuple((r[5] or "").split(",")) if r[5] else (),
-                               r[6], r[7], r[8]) for r in rows]
+                               r[6], r[7], r[8], r[9]) for r in rows]
 
     def session_ids(self, since_day: str | None = None, until_day: str | None = None) -> list[int]:
         return [r[0] for r in self._read(
@@ -230,7 +235,7 @@ class Store:
             return None
         r = row[0]
         record = SessionRecord(id=r[0], uid=r[1], started_utc_s=r[2], ended_utc_s=r[3], local_day=r[4],
-                               plan_name=r[5], notes=r[6], source=r[7])
+                               plan_name=r[5], notes=r[6], source=r[7], programme=read_programme(self, r[0]))
         sets = self._read("SELECT id, exercise, side, target_reps, achieved_reps, started_utc_s, ended_utc_s, source "
                           "FROM sets WHERE session_id = ? ORDER BY position, id", (session_id,))
         by_id: dict[int, SetRecord] = {}

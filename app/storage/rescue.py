@@ -14,6 +14,7 @@ import os
 import pathlib
 
 from app.engine.events import FormWarning, RepCompleted
+from app.session.programme import ProgrammeStamp
 from app.storage.models import SessionRecord, SetRecord
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def to_json(record: SessionRecord) -> dict:
     return {
         "uid": record.uid, "started_utc_s": record.started_utc_s, "ended_utc_s": record.ended_utc_s,
         "local_day": record.local_day, "plan_name": record.plan_name, "notes": record.notes, "source": record.source,
+        "programme": record.programme.to_json() if record.programme is not None else None,
         "sets": [{
             "exercise": s.exercise, "side": s.side, "started_utc_s": s.started_utc_s, "ended_utc_s": s.ended_utc_s,
             "target_reps": s.target_reps, "achieved_reps": s.achieved_reps, "source": s.source,
@@ -42,7 +44,8 @@ def to_json(record: SessionRecord) -> dict:
 def from_json(data: dict) -> SessionRecord:
     rec = SessionRecord(uid=data["uid"], started_utc_s=data["started_utc_s"], ended_utc_s=data["ended_utc_s"],
                         local_day=data["local_day"], plan_name=data["plan_name"], notes=data["notes"],
-                        source=data["source"])
+                        source=data["source"],
+                        programme=ProgrammeStamp.from_json(data["programme"]) if data.get("programme") else None)
     for s in data["sets"]:
         rec.sets.append(SetRecord(
             exercise=s["exercise"], side=s["side"], started_utc_s=s["started_utc_s"], ended_utc_s=s["ended_utc_s"],

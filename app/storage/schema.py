@@ -243,8 +243,31 @@ def _v5(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v6(conn: sqlite3.Connection) -> None:
+    """The therapist's programme a session followed (app.session.programme), when it followed one: who it is for,
+    who wrote it, its date, a hash of its content, and the whole prescription as JSON (exercises, sets, reps or
+    hold, sides, rest, limits, notes), so done vs prescribed can be worked out long after the file is gone. Its
+    own table: no existing row changes, and a session from the plan screen has no row."""
+    _script(
+        conn,
+        """
+        CREATE TABLE session_programmes (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            patient TEXT NOT NULL,
+            therapist TEXT NOT NULL,
+            prescribed_day TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            prescription_json TEXT NOT NULL
+        );
+        CREATE INDEX session_programmes_hash ON session_programmes (content_sha256);
+        """
+    )
+
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
 LATEST_VERSION = len(MIGRATIONS)
 
 
