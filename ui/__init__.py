@@ -10,6 +10,8 @@ Guided session, one module per screen:
     summary_screen.py      every set: reps against target, outcome, form notes
     stance_screen.py       the guided single-leg stance (Trendelenburg) test; stance_result.py its result card
     settings_dialog.py     camera, mirror, sound, therapist thresholds (saved by app.settings)
+    programme_editor.py    a physiotherapist builds a patient's programme and saves it (app.session.programme_file)
+    programme_view.py      the plan screen's view of a loaded programme; opening a file with a clear error box
 Glue and parts:
     session_controller.py  app.session.plan + pipeline + cues + sound; `_on_event` is the one event stream
     pipeline_bridge.py     the one place where the vision thread's output reaches the GUI thread

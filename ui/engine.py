@@ -33,10 +33,12 @@ def engine_default(name: str) -> float:
         return FALLBACK_DEFAULTS[name]
 
 
-def therapist_params(exercise: Exercise, settings: Settings):
-    """default_params(exercise) with the limits the therapist changed; None lets the analyzer use its defaults."""
+def therapist_params(exercise: Exercise, settings: Settings, limits: tuple[tuple[str, float], ...] = ()):
+    """default_params(exercise) with the limits the therapist changed; None lets the analyzer use its defaults.
+    `limits` (fault code, limit) come from the programme the session follows and win over Settings."""
     changes = {code: float(getattr(settings, name)) for name, (ex, code) in THERAPIST_FIELDS.items()
                if ex is exercise and getattr(settings, name) is not None}
+    changes.update({code: float(value) for code, value in limits})
     if not changes:
         return None
     from app.engine.exercise_params import default_params
@@ -44,8 +46,8 @@ def therapist_params(exercise: Exercise, settings: Settings):
     return default_params(exercise).with_limits(**changes)
 
 
-def analyzer_factory(exercise: Exercise, side: str, settings: Settings):
-    params = therapist_params(exercise, settings)
+def analyzer_factory(exercise: Exercise, side: str, settings: Settings, limits: tuple[tuple[str, float], ...] = ()):
+    params = therapist_params(exercise, settings, limits)
 
     def make(estimator=None):
         from app.pipeline.analysis import FrameAnalyzer

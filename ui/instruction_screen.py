@@ -52,6 +52,10 @@ class InstructionScreen(QWidget):
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.purpose)
+        # The physiotherapist's note for this exercise, when the session follows their programme.
+        self.therapist_note = big_label("", 18, bold=False, color="#6b4e00", align=Qt.AlignmentFlag.AlignLeft)
+        self.therapist_note.hide()
+        titles.addWidget(self.therapist_note)
         head.addLayout(titles, 3)
         head.addWidget(self.next_label, 2)
         outer.addLayout(head)
@@ -100,6 +104,10 @@ class InstructionScreen(QWidget):
         self.preview.mirror = mirror
         self.preview.clear("Camera starting…")
         self.preview.setVisible(visible)
+
+    def show_therapist_note(self, note: str) -> None:
+        self.therapist_note.setText(f"From your physiotherapist: \u201c{note.strip()}\u201d" if note.strip() else "")
+        self.therapist_note.setVisible(bool(note.strip()))
 
     def show_step(self, step: SetStep) -> None:
         text = exercise_text(step.exercise)

@@ -25,6 +25,7 @@ class MainWindow(QMainWindow):
                  pace: float | None = 1.0, controller_kwargs: dict | None = None, save_geometry: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("Medius Coach")
+        self.setAcceptDrops(True)  # a programme file can be dropped anywhere on the window
         loaded = settings or load_settings()
         self.settings: Settings = loaded.settings
         self._save_geometry = save_geometry
@@ -95,9 +96,29 @@ class MainWindow(QMainWindow):
     def _on_start_requested(self, plan: SessionPlan) -> None:
         from dataclasses import replace
 
-        self.settings = replace(self.settings, plan=plan.to_dict(), rest_s=plan.rest_s)
-        self._save_settings()
+        if plan.programme is None:  # a therapist's programme stays in its file, not in the settings
+            self.settings = replace(self.settings, plan=plan.to_dict(), rest_s=plan.rest_s)
+            self._save_settings()
         self.controller.start_session(plan)
+
+    # -- a programme file dropped anywhere on the window goes to the plan screen -------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        from ui.plan_screen import programme_drop_path
+
+        if programme_drop_path(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        from ui.plan_screen import programme_drop_path
+
+        path = programme_drop_path(event.mimeData())
+        if not path:
+            return
+        event.acceptProposedAction()
+        if self.stack.currentWidget() is not self.plan_screen:
+            self.show_banner("Finish this session first (Esc), then drop the programme again.", 6000)
+            return
+        self.plan_screen.open_programme_file(path)
 
     def _on_loop_toggled(self, loop: bool) -> None:
         self.controller.stop_pipeline()  # the next set opens the video with the new setting

@@ -1,4 +1,7 @@
-"""First screen: choose the exercises, sets, reps per set, sides and rest, and where the picture comes from."""
+"""First screen: choose the exercises, sets, reps per set, sides and rest, and where the picture comes from.
+
+Or open a therapist's programme (button, drag and drop, `medius --program`): the screen then shows whose it is
+and what it asks (ui.programme_view) instead of the ticks, and Start runs it (app.session.programme.to_plan)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from PySide6.QtWidgets import (
 
 from app.engine.events import Exercise
 from app.session.plan import MAX_REPS_PER_SET, MAX_SETS, ExerciseBlock, SessionPlan, default_plan
+from app.session.programme import Programme, to_plan
 from ui.exercise_texts import exercise_text
+from ui.programme_view import ProgrammePanel, is_programme_path, read_programme_or_explain
 from ui.widgets import KeyHints, big_label
 
 SIDE_CHOICES = (("Both sides (left, then right)", ("left", "right")), ("Left leg only", ("left",)),
@@ -69,7 +74,16 @@ class PlanScreen(QWidget):
                     w.setStyleSheet("font-size: 18px;")
                 grid.addWidget(w, r, c)
         outer.addSpacing(20)
-        outer.addLayout(grid)
+        self.programme: Programme | None = None
+        self.programme_path: pathlib.Path | None = None
+        self.programme_panel = ProgrammePanel()
+        self.programme_panel.hide()
+        self.programme_panel.close_requested.connect(self.clear_programme)
+        outer.addWidget(self.programme_panel)
+        self.free_plan = QWidget()  # the ticks: hidden while a programme is loaded
+        self.free_plan.setLayout(grid)
+        outer.addWidget(self.free_plan)
+        self.setAcceptDrops(True)
         rest_label = big_label("Rest between sets", 18, align=Qt.AlignmentFlag.AlignLeft)
         rest_label.setWordWrap(False)
         self.rest = QSpinBox(minimum=0, maximum=600, singleStep=15, suffix=" s")
@@ -114,6 +128,13 @@ class PlanScreen(QWidget):
         settings.clicked.connect(self.settings_requested)
         reset = QPushButton("Default session")
         reset.clicked.connect(lambda: self.load_plan(default_plan(self.rest.value())))
+        self.open_programme_button = QPushButton("Open programme…")
+        self.open_programme_button.setToolTip("A programme file from your physiotherapist (*.medius.toml); "
+                                              "you can also drop it onto this window")
+        self.open_programme_button.clicked.connect(self._choose_programme)
+        self.editor_button = QPushButton("Programme editor…")
+        self.editor_button.setToolTip("For physiotherapists: write a programme for a patient and save it as a file")
+        self.editor_button.clicked.connect(self._open_editor)
         self.start = QPushButton("Start session  (Enter)")
         self.start.setDefault(True)
         self.start.setStyleSheet("font-size: 22px; font-weight: bold; padding: 12px 30px; background: #1f7a8c; color: white;")
@@ -123,10 +144,12 @@ class PlanScreen(QWidget):
         stance.setToolTip("Stand on one leg, then the other: does the hip on the free side drop? (Trendelenburg)")
         stance.clicked.connect(self.stance_test_requested)
         self.stance_button = stance
-        for b in (settings, reset, stance):
+        for b in (settings, reset, stance, self.open_programme_button, self.editor_button):
             b.setMinimumHeight(44)
         buttons.addWidget(settings)
         buttons.addWidget(reset)
+        buttons.addWidget(self.open_programme_button)
+        buttons.addWidget(self.editor_button)
         buttons.addWidget(stance)
         buttons.addStretch(1)
         buttons.addWidget(self.start)
@@ -137,12 +160,15 @@ class PlanScreen(QWidget):
         self._update_overview()
 
     def load_plan(self, plan: SessionPlan) -> None:
+        self.clear_programme()
         by_ex = {b.exercise: b for b in plan.blocks}
         for row in self.rows:
             row.load(by_ex.get(row.exercise))
         self.rest.setValue(int(plan.rest_s))
 
     def plan(self) -> SessionPlan | None:
+        if self.programme is not None:
+            return to_plan(self.programme, self.programme_path.name if self.programme_path else "")
         blocks = tuple(b for b in (row.block() for row in self.rows) if b is not None)
         if not blocks:
             return None
@@ -155,9 +181,12 @@ class PlanScreen(QWidget):
             self.overview.setText("Tick at least one exercise.")
             return
         sets = sum(b.sets * len(b.sides) for b in plan.blocks)
-        reps = sum(b.sets * len(b.sides) * b.reps_per_set for b in plan.blocks)
+        reps = sum(b.sets * len(b.sides) * b.reps_per_set for b in plan.blocks if b.hold_s is None)
         # About 6 s per rep at the 2 s up / 2 s down tempo, a minute to set up each exercise, and the rests.
-        minutes = (reps * 6 + (sets - len(plan.blocks)) * plan.rest_s + len(plan.blocks) * 60) / 60
+        work_s = reps * 6 + sum(b.sets * len(b.sides) * b.hold_s for b in plan.blocks if b.hold_s is not None)
+        rests_s = sum((b.sets * len(b.sides) - 1) * (plan.rest_s if b.rest_s is None else b.rest_s)
+                      for b in plan.blocks)
+        minutes = (work_s + rests_s + len(plan.blocks) * 60) / 60
         self.overview.setText(f"This session: {len(plan.blocks)} exercises, {sets} sets, {reps} reps — "
                               f"about {round(minutes)} minutes")
 
@@ -179,6 +208,54 @@ class PlanScreen(QWidget):
         if path:
             self.set_source(path)
 
+    # -- a therapist's programme ---------------------------------------------------------------------------------
+    def set_programme(self, programme: Programme, path: str | pathlib.Path | None = None) -> None:
+        self.programme = programme
+        self.programme_path = pathlib.Path(path) if path else None
+        self.programme_panel.show_programme(programme, self.programme_path)
+        self.programme_panel.show()
+        self.free_plan.hide()
+        self._update_overview()
+
+    def clear_programme(self) -> None:
+        """Back to choosing exercises by hand ("Default session", or a plan loaded from the settings)."""
+        if self.programme is None:
+            return
+        self.programme, self.programme_path = None, None
+        self.programme_panel.hide()
+        self.free_plan.show()
+        self._update_overview()
+
+    def open_programme_file(self, path: str | pathlib.Path) -> bool:
+        """Load the programme in `path`; a bad file leaves the screen as it was and says what is wrong."""
+        programme = read_programme_or_explain(self, path)
+        if programme is None:
+            return False
+        self.set_programme(programme, path)
+        self.error.setText("")
+        return True
+
+    def _choose_programme(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a programme from your physiotherapist", "",
+                                              "Medius Coach programmes (*.medius.toml *.toml)")
+        if path:
+            self.open_programme_file(path)
+
+    def _open_editor(self) -> None:
+        from ui.programme_editor import open_editor
+
+        self.editor = open_editor(self.window())
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if programme_drop_path(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        path = programme_drop_path(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.open_programme_file(path)
+
     def _on_start_clicked(self) -> None:
         plan = self.plan()
         if plan is None:
@@ -186,3 +263,13 @@ class PlanScreen(QWidget):
             return
         self.error.setText("")
         self.start_requested.emit(plan)
+
+
+def programme_drop_path(mime) -> str | None:
+    """The programme file a drag carries (the first local *.toml file), or None."""
+    if mime is None or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile() and is_programme_path(url.toLocalFile()):
+            return url.toLocalFile()
+    return None

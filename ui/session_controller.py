@@ -218,8 +218,8 @@ class SessionController(QObject):
         frames meet the engine, for ui.set_recording_hook."""
         original = self._analyzer_factory
 
-        def factory(exercise, side, settings):
-            make = original(exercise, side, settings)
+        def factory(exercise, side, settings, **limits):
+            make = original(exercise, side, settings, **limits)
             return lambda *args, **kwargs: wrap(make(*args, **kwargs))
 
         self._analyzer_factory = factory
@@ -309,6 +309,7 @@ class SessionController(QObject):
                 self.sound.say("set_done")  # the last set of the exercise before
             self._pipeline_paused(True)
             w.instruction.show_step(run.current)
+            w.instruction.show_therapist_note(run.plan.blocks[run.current.block_index].note)
             w.instruction.show_preview(not engine.is_file_source(self.source), self.settings.mirror)
             w.show_screen(w.instruction)
             self._card_shown_s = self._clock()
@@ -361,7 +362,7 @@ class SessionController(QObject):
         self._gate = StartGate(want_side=want)
         self._arming_step = step
         self._armed_at_s = self._clock()
-        factory = self._analyzer_factory(step.exercise, "auto", self.settings)
+        factory = self._factory_for(step, "auto")
         if self.bridge.running:
             self._arming_generation = self.bridge.pipeline.reconfigure(factory)
             self._pipeline_paused(False)
@@ -457,7 +458,7 @@ class SessionController(QObject):
         step = self.run.current
         self.generation = self.bridge.start(
             engine.source_factory(self.source, self.settings),
-            self._analyzer_factory(step.exercise, step.side, self.settings),
+            self._factory_for(step, step.side),
             pace=self.pace if engine.is_file_source(self.source) else 1.0, loop=self.loop,
             worker_context=self._worker_context, paused=True)
 
@@ -465,7 +466,7 @@ class SessionController(QObject):
         """A fresh tracker for this set; open the source if it is not running (first set, after a loss).
         `announce=False` when the same set goes on after the camera came back (the log keeps one set)."""
         step = self.run.current
-        factory = self._analyzer_factory(step.exercise, step.side, self.settings)
+        factory = self._factory_for(step, step.side)
         self._peak_fraction = 0.0
         self._tempo_phase = ("rest", 0.0)
         self._status = Status.SETTLING
@@ -488,6 +489,14 @@ class SessionController(QObject):
         run.finish_set(self._clock(), note)
         self._on_event(SetEnded(result))
         self._show_phase()
+
+    def _factory_for(self, step, side: str):
+        """The analyzer factory for a set; a programme's own limits for this exercise (ExerciseBlock.limits) go
+        with it, so they apply to this session's analysis only and over the Settings thresholds."""
+        limits = self.run.plan.blocks[step.block_index].limits if self.run is not None else ()
+        if limits:
+            return self._analyzer_factory(step.exercise, side, self.settings, limits=limits)
+        return self._analyzer_factory(step.exercise, side, self.settings)
 
     def _pipeline_paused(self, paused: bool) -> None:
         if self.bridge.pipeline is not None:

@@ -1,0 +1,191 @@
+"""Programmes in the GUI: a physiotherapist builds one in the editor (offscreen, real widgets), saves it; the
+patient drops the file on a fresh main window, sees whose programme it is and what it asks, and starts the
+session from it: its doses, rests and limits reach the session, the analysis and the log. A bad file gets a
+message box quoting the line, and nothing changes."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from app.engine.events import Exercise
+from app.session.plan import Phase
+from app.session.programme import default_limits, limit_range
+from app.session.programme_file import load_programme
+from app.settings import Settings
+from ui import engine
+from ui.programme_editor import ProgrammeEditor
+
+from .conftest import RecordingSound, clip
+from .helpers import FakeAnalyzer, make_window
+
+pytestmark = [pytest.mark.gui]
+SHORT = "clamshell_banded_front_chloe_gif_1.mp4"  # 10 fps, 3 s: loops
+NOTE = 'Keep the top hip "forward".\nStop if it hurts — ça va?'
+
+
+def _drop(widget, path: pathlib.Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    widget.dropEvent(event)
+
+
+def build_programme_in_editor(qtbot, folder: pathlib.Path) -> tuple[ProgrammeEditor, pathlib.Path]:
+    editor = ProgrammeEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.keyClicks(editor.title_edit, "Hips, week 3")
+    editor.patient.insert("Zoë Müller")  # QTest cannot type non-ASCII keys
+    qtbot.keyClicks(editor.therapist, "Dr Ng")
+    for exercise in (Exercise.CLAMSHELL, Exercise.STEP_DOWN, Exercise.SIDE_LYING_ABDUCTION):
+        editor.add_choice.setCurrentIndex(editor.add_choice.findData(exercise.value))
+        editor.add_button.click()
+    assert [e.exercise for e in editor.entries] == [Exercise.CLAMSHELL, Exercise.STEP_DOWN,
+                                                    Exercise.SIDE_LYING_ABDUCTION]
+    # Abduction first (move it up twice), drop the step-down.
+    editor.up_button.click()
+    editor.up_button.click()
+    editor.list.setCurrentRow(2)
+    editor.remove_button.click()
+    assert [e.exercise for e in editor.entries] == [Exercise.SIDE_LYING_ABDUCTION, Exercise.CLAMSHELL]
+    # The abduction: 1 set of 3 reps, left leg only, 1 s rest, the therapist's own ceiling, a note.
+    editor.list.setCurrentRow(0)
+    editor.sets.setValue(1)
+    editor.reps.setValue(3)
+    editor.sides.setCurrentIndex(editor.sides.findData("left"))
+    editor.rest.setValue(1)
+    code = next(iter(default_limits(Exercise.SIDE_LYING_ABDUCTION)))
+    low, high = limit_range(Exercise.SIDE_LYING_ABDUCTION, code)
+    own = round(low + (high - low) / 4, 1)
+    editor.set_limit(code, own)
+    editor.note.setPlainText(NOTE)
+    # The clamshell: 1 set of 2, left.
+    editor.list.setCurrentRow(1)
+    editor.sets.setValue(1)
+    editor.reps.setValue(2)
+    editor.sides.setCurrentIndex(editor.sides.findData("left"))
+    editor.rest.setValue(0)
+    asked = []
+    editor.ask_save_path = lambda suggested: asked.append(suggested) or str(folder / pathlib.Path(suggested).name)
+    editor.save_button.click()
+    assert asked and asked[0].endswith(".medius.toml") and "Zo" in pathlib.Path(asked[0]).name
+    path = folder / pathlib.Path(asked[0]).name
+    assert path.exists(), editor.message.text()
+    assert "Saved to" in editor.message.text()
+    return editor, path
+
+
+def test_editor_refuses_to_save_without_names(qtbot, tmp_path):
+    editor = ProgrammeEditor()
+    qtbot.addWidget(editor)
+    editor.ask_save_path = lambda suggested: pytest.fail("no file dialog for an incomplete programme")
+    editor.save_button.click()
+    assert "patient" in editor.message.text()
+    qtbot.keyClicks(editor.title_edit, "T")
+    qtbot.keyClicks(editor.patient, "P")
+    qtbot.keyClicks(editor.therapist, "Th")
+    editor.save_button.click()
+    assert "at least one exercise" in editor.message.text()
+    assert not list(tmp_path.iterdir())
+
+
+def test_build_save_drop_show_and_start_a_programme(qtbot, tmp_path):
+    from app.storage import SessionRecorder, Store
+    from ui import history_entry
+
+    editor, path = build_programme_in_editor(qtbot, tmp_path)
+    written = load_programme(path)
+    assert written == editor.programme()
+    abduction = written.entries[0]
+    (code, own), = abduction.limits
+    # Reopen in the editor: the same programme comes back.
+    again = ProgrammeEditor()
+    qtbot.addWidget(again)
+    assert again.open_file(path) and again.programme() == written
+
+    calls = []
+
+    def factory(exercise, side, settings, limits=()):
+        calls.append((Exercise(exercise), side, tuple(limits)))
+        return lambda: FakeAnalyzer(every=3)
+
+    window = make_window(qtbot, clip(SHORT), sound=RecordingSound(), analyzer_factory=factory, pace=1.0, loop=True)
+    db = tmp_path / "log.sqlite3"
+    bridge = history_entry.attach_recorder(window, SessionRecorder(db))
+    _drop(window, path)  # dropped anywhere on the main window
+    screen = window.plan_screen
+    assert screen.programme == written and screen.programme_panel.isVisible() and not screen.free_plan.isVisible()
+    shown = screen.programme_panel.text.text()
+    for words in ("Hips, week 3", "Zoë Müller", "Dr Ng", "1 × 3 reps, left leg", "rest 1 s", "1 × 2 reps",
+                  f"{own:g} (usually {default_limits(Exercise.SIDE_LYING_ABDUCTION)[code]:g})",
+                  "Keep the top hip &quot;forward&quot;.<br>Stop if it hurts — ça va?"):
+        assert words in shown, words
+    assert path.name in screen.programme_panel.file_label.text()
+    # "Choose the exercises myself" goes back to the ticks; the file comes back as it was.
+    screen.programme_panel.close_button.click()
+    assert screen.programme is None and screen.free_plan.isVisible() and screen.plan().programme is None
+    _drop(screen, path)  # onto the plan screen itself this time
+    assert screen.programme == written
+
+    screen.start.click()
+    c = window.controller
+    run = c.run
+    # The instruction card carries the therapist's note for this exercise.
+    assert window.instruction.therapist_note.isVisible()
+    assert "From your physiotherapist" in window.instruction.therapist_note.text()
+    assert "Stop if it hurts — ça va?" in window.instruction.therapist_note.text()
+    assert run.plan.programme.sha256 == written.content_hash()
+    assert [(s.exercise, s.side, s.target_reps) for s in run.steps] == [
+        (Exercise.SIDE_LYING_ABDUCTION, "left", 3), (Exercise.CLAMSHELL, "left", 2)]
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: run.phase is Phase.INSTRUCTION and run.index == 1, timeout=20_000)
+    # The abduction's analysis ran with the programme's limit; the clamshell's with the defaults.
+    assert (Exercise.SIDE_LYING_ABDUCTION, "left", ((code, own),)) in calls
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: run.phase is Phase.SUMMARY, timeout=20_000)
+    assert [r.reps for r in run.results] == [3, 2]
+    assert all(lim == () for ex, _s, lim in calls if ex is Exercise.CLAMSHELL)
+    window.close()
+    assert bridge.close()
+    with Store(db) as store:
+        (summary,) = store.list_sessions()
+        assert summary.programme == "Hips, week 3"
+        logged = store.get_session(summary.id).programme
+        assert logged == written.stamp(path.name)
+    # A programme is not remembered as "the last session" in the settings: it lives in its file.
+    assert window.settings.plan is None or "programme" not in str(window.settings.plan)
+
+
+def test_a_bad_file_gets_a_message_box_and_changes_nothing(qtbot, tmp_path):
+    window = make_window(qtbot, None, sound=RecordingSound(), analyzer_factory=lambda *a, **k: None)
+    bad = tmp_path / "bad.medius.toml"
+    bad.write_text('format = "medius-programme"\nversion = 1\ntitle = "T"\npatient = "P"\ntherapist = "X"\n'
+                   'date = 2026-12-01\n\n[[exercises]]\nid = "clamshell"\nsets = 0\nreps = 3\n', encoding="utf-8")
+    screen = window.plan_screen
+    before = screen.plan()
+    _drop(screen, bad)
+    box = screen.programme_error_box
+    assert box.isVisible()
+    assert "bad.medius.toml, line 10: exercises[1].sets: 0 is outside the range 1 to" in box.text()
+    assert screen.programme is None and screen.plan() == before and screen.free_plan.isVisible()
+    box.close()
+    # The editor says the same in its own message line.
+    editor = ProgrammeEditor()
+    qtbot.addWidget(editor)
+    assert not editor.open_file(bad) and "line 10" in editor.message.text()
+
+
+def test_programme_limits_reach_the_engine_params_over_the_settings():
+    code = "leg_above_hip"
+    assert code in default_limits(Exercise.SIDE_LYING_ABDUCTION)
+    settings = Settings(ceiling_deg=50.0)
+    assert engine.therapist_params(Exercise.SIDE_LYING_ABDUCTION, settings).fault_limits[code] == 50.0
+    params = engine.therapist_params(Exercise.SIDE_LYING_ABDUCTION, settings, ((code, 33.0),))
+    assert params.fault_limits[code] == 33.0
+    other = next(c for c in default_limits(Exercise.SIDE_LYING_ABDUCTION) if c != code)
+    assert params.fault_limits[other] == default_limits(Exercise.SIDE_LYING_ABDUCTION)[other]
