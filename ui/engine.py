@@ -33,21 +33,28 @@ def engine_default(name: str) -> float:
         return FALLBACK_DEFAULTS[name]
 
 
-def therapist_params(exercise: Exercise, settings: Settings, limits: tuple[tuple[str, float], ...] = ()):
+def therapist_params(exercise: Exercise, settings: Settings, limits: tuple[tuple[str, float], ...] = (),
+                     hold_s: float | None = None):
     """default_params(exercise) with the limits the therapist changed; None lets the analyzer use its defaults.
-    `limits` (fault code, limit) come from the programme the session follows and win over Settings."""
+    `limits` (fault code, limit) and `hold_s` (a hold's target) come from the programme the session follows;
+    its limits win over Settings."""
     changes = {code: float(getattr(settings, name)) for name, (ex, code) in THERAPIST_FIELDS.items()
                if ex is exercise and getattr(settings, name) is not None}
     changes.update({code: float(value) for code, value in limits})
-    if not changes:
+    if not changes and hold_s is None:
         return None
+    from dataclasses import replace
+
     from app.engine.exercise_params import default_params
 
-    return default_params(exercise).with_limits(**changes)
+    params = default_params(exercise)
+    params = params.with_limits(**changes) if changes else params
+    return replace(params, hold_target_s=float(hold_s)) if hold_s is not None else params
 
 
-def analyzer_factory(exercise: Exercise, side: str, settings: Settings, limits: tuple[tuple[str, float], ...] = ()):
-    params = therapist_params(exercise, settings, limits)
+def analyzer_factory(exercise: Exercise, side: str, settings: Settings, limits: tuple[tuple[str, float], ...] = (),
+                     hold_s: float | None = None):
+    params = therapist_params(exercise, settings, limits, hold_s)
 
     def make(estimator=None):
         from app.pipeline.analysis import FrameAnalyzer

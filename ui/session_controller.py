@@ -218,8 +218,8 @@ class SessionController(QObject):
         frames meet the engine, for ui.set_recording_hook."""
         original = self._analyzer_factory
 
-        def factory(exercise, side, settings, **limits):
-            make = original(exercise, side, settings, **limits)
+        def factory(exercise, side, settings, **programme):  # a programme's limits / hold target, when set
+            make = original(exercise, side, settings, **programme)
             return lambda *args, **kwargs: wrap(make(*args, **kwargs))
 
         self._analyzer_factory = factory
@@ -491,12 +491,16 @@ class SessionController(QObject):
         self._show_phase()
 
     def _factory_for(self, step, side: str):
-        """The analyzer factory for a set; a programme's own limits for this exercise (ExerciseBlock.limits) go
-        with it, so they apply to this session's analysis only and over the Settings thresholds."""
-        limits = self.run.plan.blocks[step.block_index].limits if self.run is not None else ()
-        if limits:
-            return self._analyzer_factory(step.exercise, side, self.settings, limits=limits)
-        return self._analyzer_factory(step.exercise, side, self.settings)
+        """The analyzer factory for a set; a programme's own limits for this exercise (ExerciseBlock.limits) and
+        a hold's target (ExerciseBlock.hold_s) go with it, so they apply to this session's analysis only (the
+        limits over the Settings thresholds). Passed only when set: plain plans keep the 3-argument call."""
+        block = self.run.plan.blocks[step.block_index] if self.run is not None else None
+        extra = {}
+        if block is not None and block.limits:
+            extra["limits"] = block.limits
+        if block is not None and block.hold_s is not None:
+            extra["hold_s"] = block.hold_s
+        return self._analyzer_factory(step.exercise, side, self.settings, **extra)
 
     def _pipeline_paused(self, paused: bool) -> None:
         if self.bridge.pipeline is not None:

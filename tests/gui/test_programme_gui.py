@@ -12,6 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from app.engine.events import Exercise
+from app.engine.exercise_params import default_params
 from app.session.plan import Phase
 from app.session.programme import default_limits, limit_range
 from app.session.programme_file import load_programme
@@ -180,6 +181,16 @@ def test_a_bad_file_gets_a_message_box_and_changes_nothing(qtbot, tmp_path):
     assert not editor.open_file(bad) and "line 10" in editor.message.text()
 
 
+def test_a_programme_hold_target_reaches_the_engine_params():
+    holds = [e for e in Exercise if default_params(e).kind == "hold"]
+    if not holds:
+        pytest.skip("the exercise library has no timed hold")
+    params = engine.therapist_params(holds[0], Settings(), hold_s=25.0)
+    assert params.hold_target_s == 25.0 and params.kind == "hold"
+    assert params.fault_limits == default_params(holds[0]).fault_limits
+    assert engine.therapist_params(holds[0], Settings()) is None  # nothing changed: the analyzer's defaults
+
+
 def test_programme_limits_reach_the_engine_params_over_the_settings():
     code = "leg_above_hip"
     assert code in default_limits(Exercise.SIDE_LYING_ABDUCTION)
@@ -189,3 +200,28 @@ def test_programme_limits_reach_the_engine_params_over_the_settings():
     assert params.fault_limits[code] == 33.0
     other = next(c for c in default_limits(Exercise.SIDE_LYING_ABDUCTION) if c != code)
     assert params.fault_limits[other] == default_limits(Exercise.SIDE_LYING_ABDUCTION)[other]
+
+
+def test_a_hold_in_a_programme_runs_one_hold_per_set_with_the_therapists_target(qtbot):
+    import datetime as dt
+
+    from app.session.programme import Programme, ProgrammeEntry, to_plan
+
+    holds = [e for e in Exercise if default_params(e).kind == "hold"]
+    if not holds:
+        pytest.skip("the exercise library has no timed hold")
+    p = Programme("Holds", "P", "T", dt.date(2026, 12, 1),
+                  (ProgrammeEntry(holds[0], sets=2, reps=None, hold_s=20.0, sides="left", rest_s=0),))
+    calls = []
+
+    def factory(exercise, side, settings, **programme):
+        calls.append(programme)
+        return lambda: FakeAnalyzer(every=3)
+
+    window = make_window(qtbot, clip(SHORT), sound=RecordingSound(), analyzer_factory=factory, pace=1.0, loop=True)
+    c = window.controller
+    c.start_session(to_plan(p))
+    assert [s.target_reps for s in c.run.steps] == [1, 1]  # one hold per set
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: c.run.phase is Phase.SUMMARY, timeout=20_000)
+    assert calls and all(k.get("hold_s") == 20.0 for k in calls)
