@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from app.assets import asset_path
 from app.datafile import DataFileError, Fields, load_toml
-from app.engine.exercises.measures import ROLES, SIDES, VOCABULARY, Measure
+from app.engine.exercises.measures import LEGS, ROLES, SIDES, VOCABULARY, Measure
 from app.engine.exercises.postures import POSTURES, WORKING_LEG_RULES
 from app.engine.landmarks import LM
 
@@ -202,11 +202,12 @@ def load_spec(path: pathlib.Path | str) -> ExerciseSpec:
 def _measure(t: Fields, other_keys: set[str], rep_signal: bool = False) -> Measure:
     kind = t.text("kind", choices=tuple(VOCABULARY))
     spec = VOCABULARY[kind]
-    allowed = set(spec.params) if rep_signal or not spec.per_leg else set(spec.params) - {"legs"}
-    t.reject_unknown({"kind"} | allowed | other_keys)
+    t.reject_unknown({"kind", "legs"} | set(spec.params) | other_keys)
+    # Which legs: each leg with its own resting value is for rep signals (the rising leg works).
+    legs = t.text("legs", "working", choices=LEGS if rep_signal else tuple(x for x in LEGS if x != "each"))
     params: dict[str, object] = {}
     for name, p in spec.params.items():
-        if name not in allowed or not t.has(name):
+        if not t.has(name):
             if p.default is None:
                 raise t.error(None, f"measure '{kind}' needs '{name}'")
             continue
@@ -235,7 +236,7 @@ def _measure(t: Fields, other_keys: set[str], rep_signal: bool = False) -> Measu
         raise t.error("joint", "a joint angle needs three landmark roles, e.g. [\"hip\", \"knee\", \"ankle\"]")
     if kind == "distance" and len(params["between"]) != 2:
         raise t.error("between", "a distance needs two landmark roles")
-    return Measure(kind, params)
+    return Measure(kind, params, legs)
 
 
 def _fault(t: Fields) -> FaultSpec:

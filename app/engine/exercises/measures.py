@@ -98,44 +98,54 @@ class MeasureKind:
     doc: str
     params: dict[str, Param]
     fn: Callable[..., Reading]
-    # Rep signals only: "each" leg gives one keyed reading per leg and the rising one counts; "larger" takes
-    # the larger of the two legs' readings. Kinds without `legs` measure the given leg only.
-    per_leg: bool = False
 
 
 VOCABULARY: dict[str, MeasureKind] = {}
 
 
-def _kind(name: str, doc: str, per_leg: bool = False, **params: Param):
+def _kind(name: str, doc: str, **params: Param):
     def register(fn):
-        VOCABULARY[name] = MeasureKind(name, doc, params, fn, per_leg)
+        VOCABULARY[name] = MeasureKind(name, doc, params, fn)
         return fn
     return register
 
 
 @dataclass(frozen=True)
 class Measure:
-    """A measure as an exercise file configures it: a kind from the vocabulary with its parameters."""
+    """A measure as an exercise file configures it: a kind from the vocabulary with its parameters, and which
+    legs it is read on: the working leg; the larger of the two legs' values (either knee caving in, the more
+    bent knee); or each leg with its own key (a rep signal whose rising leg names the working leg)."""
 
     kind: str
     params: dict[str, object] = field(default_factory=dict)
+    legs: str = "working"
 
     def read(self, frame: Frame, leg: str) -> Reading:
+        if self.legs == "larger":
+            return self._larger(frame)
+        return self.read_leg(frame, leg)
+
+    def read_leg(self, frame: Frame, leg: str) -> Reading:
+        """This leg's reading, whatever `legs` says."""
         return VOCABULARY[self.kind].fn(frame, leg, **self.params)
 
     def read_signal(self, frame: Frame, leg: str) -> dict[str, Reading]:
         """The rep signal's readings by key: per leg, the larger leg, or the working leg's one."""
-        legs = self.params.get("legs", "working")
-        if legs == "working":
-            reading = self.read(frame, leg)
-            return {reading.key: reading}
-        readings = {side: self.read(frame, side) for side in SIDES}
-        if legs == "larger":
-            left, right = readings["left"].value, readings["right"].value
-            best = readings["left"] if not left < right else readings["right"]  # NaN-safe max, as Python's max
-            best_value = max(left, right)
-            return {"": Reading(best_value, key="", picture_weight=best.picture_weight)}
-        return {r.key: r for r in readings.values()}
+        if self.legs == "each":
+            readings = [VOCABULARY[self.kind].fn(frame, side, **self.params) for side in SIDES]
+            return {r.key or side: r for r, side in zip(readings, SIDES)}
+        reading = self.read(frame, leg)
+        return {reading.key: reading}
+
+    def _larger(self, frame: Frame) -> Reading:
+        left, right = (VOCABULARY[self.kind].fn(frame, side, **self.params) for side in SIDES)
+        # NaN-safe in the same way as Python's max(left, right): a NaN first value wins, a NaN second loses.
+        best = left if not left.value < right.value else right
+        value = max(left.value, right.value)
+        return Reading(value, unjudged=best.unjudged, key="", picture_weight=best.picture_weight)
+
+
+LEGS = ("working", "larger", "each")
 
 
 # -- reliability: how much to trust the picture in this frame ------------------------------------------------
@@ -159,31 +169,29 @@ def line_across_picture(world: np.ndarray | None, a: int, b: int) -> float:
 # -- the vocabulary --------------------------------------------------------------------------------------------
 
 @_kind("joint_angle", "Angle at the middle landmark of three (e.g. hip, knee, ankle); `flexion` gives 180 minus it.",
-       per_leg=True,
        joint=Param("roles"), flexion=Param("bool", False),
-       source=Param("text", "picture", ("picture", "world", "larger")),
-       legs=Param("text", "working", ("working", "larger", "each")))
-def joint_angle(frame: Frame, leg: str, joint, flexion=False, source="picture", legs="working") -> Reading:
+       source=Param("text", "picture", ("picture", "world", "larger")))
+def joint_angle(frame: Frame, leg: str, joint, flexion=False, source="picture") -> Reading:
     a, b, c = (landmark(r, leg) for r in joint)
     xy, world = frame.xy, frame.world
     picture = joint_angle_deg(xy[a], xy[b], xy[c])
     if flexion:
         picture = 180.0 - picture
     if source == "picture":
-        return Reading(picture, key=_leg_key(leg, legs))
+        return Reading(picture)
     in_3d = math.nan
     if world is not None and np.all(np.isfinite(world[[a, b, c]])):
         angle = angle3_deg(world[a] - world[b], world[c] - world[b])
         in_3d = 180.0 - angle if flexion and math.isfinite(angle) else angle
     if source == "world":
-        return Reading(in_3d, key=_leg_key(leg, legs), picture_weight=0.0)
+        return Reading(in_3d, picture_weight=0.0)
     # "larger": seen from the front a knee bends towards the camera and its picture angle hardly changes; with
     # the camera a little to the side the picture is the steadier. The larger of the two works from either view.
     if not math.isfinite(in_3d):
-        return Reading(picture, key=_leg_key(leg, legs))
+        return Reading(picture)
     if not math.isfinite(picture):
-        return Reading(in_3d, key=_leg_key(leg, legs), picture_weight=0.0)
-    return Reading(max(picture, in_3d), key=_leg_key(leg, legs), picture_weight=1.0 if picture >= in_3d else 0.0)
+        return Reading(in_3d, picture_weight=0.0)
+    return Reading(max(picture, in_3d), picture_weight=1.0 if picture >= in_3d else 0.0)
 
 
 @_kind("segment_angle", "Angle between two segments (e.g. the thighs), picture, world or blended by reliability.",
@@ -225,12 +233,9 @@ def opening(frame: Frame, leg: str, segments, world_below=0.5) -> Reading:
        "continued), blended between picture and world by how squarely the frontal plane faces the camera. "
        "Without the shoulders in view a rep signal measures against the other leg instead (keys \"<leg>@legs\"); "
        "a fault is then not judged.",
-       per_leg=True,
        segment=Param("segment"), full_at=Param("number", 0.9), none_at=Param("number", 0.6),
-       legs=Param("text", "working", ("working", "each")),
        without_trunk=Param("text", "unjudged", ("unjudged", "other_leg")))
-def axis_angle(frame: Frame, leg: str, segment, full_at=0.9, none_at=0.6, legs="working",
-               without_trunk="unjudged") -> Reading:
+def axis_angle(frame: Frame, leg: str, segment, full_at=0.9, none_at=0.6, without_trunk="unjudged") -> Reading:
     a, b = globals()["segment"](segment, leg)
     xy, world = frame.xy, frame.world
     if not frame.trunk_seen:
@@ -311,6 +316,3 @@ def knee_valgus(frame: Frame, leg: str) -> Reading:
 def hip_roll(frame: Frame, leg: str) -> Reading:
     return Reading(hip_line_in_body_frame(frame.xy, frame.vis, leg), unjudged=roll_unjudged_reason(frame.xy, frame.vis))
 
-
-def _leg_key(leg: str, legs: str) -> str:
-    return leg if legs == "each" else ""

@@ -11,8 +11,13 @@ import math
 import numpy as np
 
 from app.engine.exercises.base import ExerciseModel, Measurement, PostureCheck
-from app.engine.exercises.measures import SIDES, Frame
+from app.engine.exercises.measures import SIDES, Frame, Measure
 from app.engine.exercises.postures import POSTURES, working_leg
+
+
+# Knee flexion, picture or world (whichever shows more: a knee bending towards a frontal camera): what tells
+# the stance leg of a standing exercise.
+KNEE_FLEXION = Measure("joint_angle", {"joint": ("hip", "knee", "ankle"), "flexion": True, "source": "larger"})
 
 
 class SpecModel(ExerciseModel):
@@ -40,8 +45,8 @@ class SpecModel(ExerciseModel):
         frame = Frame(xy, visibility, world)
         flexion = None
         if spec.working_leg == "stance":
-            # The stance knee is the one that bends: the rep signal read for each leg tells it.
-            flexion = {s: float(spec.signal.read(frame, s).value) for s in SIDES}
+            # The stance knee is the one that bends.
+            flexion = {s: float(KNEE_FLEXION.read_leg(frame, s).value) for s in SIDES}
         leg, side = working_leg(spec.working_leg, spec.posture, xy, visibility, side_hint, flexion)
         signals = spec.signal.read_signal(frame, leg)
         by_key = {k: float(r.value) for k, r in signals.items()}
