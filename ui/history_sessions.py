@@ -88,7 +88,9 @@ class SessionListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(x for x in (r.plan_name, ", ".join(exercise_label(e) for e in r.exercises)) if x)
+            programme = f"Programme: {r.programme}" if r.programme else ""
+            return "\n".join(x for x in (programme or r.plan_name, ", ".join(exercise_label(e) for e in r.exercises))
+                             if x)
         return None
 
 
@@ -149,7 +151,9 @@ class SessionDetail(QTreeWidget):
             return
         head = QTreeWidgetItem([f"{dt.date.fromisoformat(s.local_day):%A %d %B %Y}, "
                                 f"{_clock(s.started_utc_s)}–{_clock(s.ended_utc_s)}"
-                                + (f" · {s.plan_name}" if s.plan_name else "") + (f" · {s.notes}" if s.notes else "")])
+                                + (f" · programme {s.programme.label()}" if s.programme is not None
+                                   else f" · {s.plan_name}" if s.plan_name else "")
+                                + (f" · {s.notes}" if s.notes else "")])
         font = head.font(0)
         font.setBold(True)
         head.setFont(0, font)

@@ -158,6 +158,17 @@ def test_build_save_drop_show_and_start_a_programme(qtbot, tmp_path):
         assert summary.programme == "Hips, week 3"
         logged = store.get_session(summary.id).programme
         assert logged == written.stamp(path.name)
+    # The History window names the programme on the session.
+    from ui.history_view import HistoryView
+
+    store = Store(db)
+    view = HistoryView(store)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.detail.topLevelItemCount() > 0, timeout=5_000)
+    assert "programme Hips, week 3 (Zoë Müller, by Dr Ng" in view.detail.topLevelItem(0).text(0)
+    view.close()
+    store.close()
     # A programme is not remembered as "the last session" in the settings: it lives in its file.
     assert window.settings.plan is None or "programme" not in str(window.settings.plan)
 
