@@ -309,6 +309,9 @@ def _load(directory: pathlib.Path) -> tuple[dict[str, ExerciseSpec], tuple[DataF
             problems.append(clash)
             continue
         specs[spec.id] = spec
+    if not specs and not problems:
+        problems.append(DataFileError(directory, None, "no exercise files (*.toml) here: the installation is "
+                                                       "incomplete, reinstall Medius Coach"))
     ordered = dict(sorted(specs.items(), key=lambda kv: (kv[1].order, kv[0])))
     return ordered, tuple(problems)
 

@@ -252,6 +252,7 @@ def test_bad_model_exits_3_with_one_line(tmp_path, case):
     models = copy / "medius_assets" / "models"
     models.mkdir(parents=True)
     shutil.copy(REPO / "assets" / "__init__.py", copy / "medius_assets")
+    shutil.copytree(REPO / "assets" / "exercises", copy / "medius_assets" / "exercises")
     make, needle = MODELS[case]
     made = make(models)
     if made.exists():
