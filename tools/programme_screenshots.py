@@ -27,14 +27,15 @@ def sample_programme():
     entries = []
     for i, e in enumerate(Exercise):
         entry = new_entry(e)
-        if i == 0:
+        if i == 0 and entry.hold_s is None:
             code = next(iter(default_limits(e)))
             low, high = limit_range(e, code)
             entry = ProgrammeEntry(e, sets=3, reps=12, sides="both", rest_s=45,
                                    limits=((code, round(low + (high - low) / 4, 1)),),
                                    note="Slowly on the way down — count to two.")
-        elif i == 1:
-            entry = ProgrammeEntry(e, sets=2, reps=15, sides="left", rest_s=60, note="Left side only this week.")
+        elif entry.hold_s is not None:
+            entry = ProgrammeEntry(e, sets=2, reps=None, hold_s=15, sides="left", rest_s=30,
+                                   note="Left side only this week.")
         entries.append(entry)
     return Programme(title="Hip strength, weeks 3–4", patient="Zoë Müller", therapist="Dr Sam Ng, physiotherapist",
                      date=dt.date(2026, 12, 1), note="Every other day. Stop and call me if the hip hurts.",
@@ -69,6 +70,11 @@ def main() -> int:
     editor.list.setCurrentRow(0)
     settle(editor)
     editor.grab().save(str(args.out / "programme_editor.png"))
+    hold_row = next((i for i, e in enumerate(programme.entries) if e.hold_s is not None), None)
+    if hold_row is not None:
+        editor.list.setCurrentRow(hold_row)
+        settle(editor)
+        editor.grab().save(str(args.out / "programme_editor_hold.png"))
     path = pathlib.Path(tempfile.mkdtemp(prefix="medius-programme-")) / programme.suggested_file_name()
     editor.save_to(path)
     editor.close()

@@ -213,8 +213,8 @@ class PlanScreen(QWidget):
         self.programme = programme
         self.programme_path = pathlib.Path(path) if path else None
         self.programme_panel.show_programme(programme, self.programme_path)
+        self.free_plan.hide()  # first: both shown at once would make the window grow for a moment (and stay)
         self.programme_panel.show()
-        self.free_plan.hide()
         self._update_overview()
 
     def clear_programme(self) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import pathlib
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+)
 
 from app.datafile import DataFileError
 from app.reports.export import fault_label
@@ -62,7 +64,9 @@ class ProgrammePanel(QFrame):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        lay.addWidget(self.text)
+        # A long programme scrolls inside the panel instead of pushing the Start button off a laptop screen.
+        self.scroll = _Scroll(self.text)
+        lay.addWidget(self.scroll, 1)
         self.file_label = QLabel()
         self.file_label.setStyleSheet("color: #6b7780; font-size: 13px;")
         self.close_button = QPushButton("Choose the exercises myself instead")
@@ -76,6 +80,28 @@ class ProgrammePanel(QFrame):
         self.text.setText(programme_html(p))
         self.file_label.setText(f"Programme file: {path.name}" if path else "")
         self.file_label.setToolTip(str(path or ""))
+
+
+class _Scroll(QScrollArea):
+    """Frameless, as tall as its text up to MAX_H, scrolling beyond."""
+
+    MAX_H = 300
+
+    def __init__(self, content: QLabel) -> None:
+        super().__init__()
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        width = max(600, self.viewport().width())
+        return QSize(width, min(self.MAX_H, self.widget().heightForWidth(width) + 4))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(300, 120)
 
 
 def read_programme_or_explain(parent: QWidget, path: str | pathlib.Path) -> Programme | None:
