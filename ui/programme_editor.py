@@ -179,10 +179,25 @@ class ProgrammeEditor(QDialog):
         outer.addLayout(body, 1)
         outer.addWidget(self.message)
         outer.addLayout(buttons)
+        self.setAcceptDrops(True)  # a programme file dropped on the editor opens in it
         if programme is not None:
             self.load(programme)
         else:
             self._refresh_list()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        from ui.plan_screen import programme_drop_path
+
+        if programme_drop_path(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        from ui.plan_screen import programme_drop_path
+
+        path = programme_drop_path(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            self.open_file(path)
 
     # -- the model ---------------------------------------------------------------------------------------------
     def load(self, programme: Programme, path: pathlib.Path | None = None) -> None:

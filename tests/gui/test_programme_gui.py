@@ -104,10 +104,11 @@ def test_build_save_drop_show_and_start_a_programme(qtbot, tmp_path):
     assert written == editor.programme()
     abduction = written.entries[0]
     (code, own), = abduction.limits
-    # Reopen in the editor: the same programme comes back.
+    # Reopen in a fresh editor (dropped on it): the same programme comes back.
     again = ProgrammeEditor()
     qtbot.addWidget(again)
-    assert again.open_file(path) and again.programme() == written
+    _drop(again, path)
+    assert again.programme() == written and again.path == path
 
     calls = []
 

@@ -269,3 +269,33 @@ def test_a_note_that_reads_like_toml_keeps_error_lines_right():
     assert parse_programme(text) == p
     broken = text.replace("sets = 2", "sets = 0")
     _bad(broken, "sets = 0", "exercises[2].sets")
+
+
+def test_the_documented_example_is_a_valid_programme():
+    """The example in app.session.programme_file's docstring is what a therapist copies: it must read."""
+    import textwrap
+
+    import app.session.programme_file as module
+
+    doc = module.__doc__
+    example = textwrap.dedent(doc[doc.index("    format ="):doc.index("Reading goes")])
+    p = parse_programme(example)
+    assert p.entries[0].limits == (("leg_above_hip", 35.0),) and p.note == "Stop if it hurts."
+
+
+def test_another_app_process_reads_the_same_programme(tmp_path):
+    """App -> file -> another user's app: a fresh interpreter reads the same content hash and entries."""
+    import json
+    import subprocess
+    import sys
+
+    from medius_testdata import REPO
+
+    p = sample()
+    path = save_programme(p, tmp_path / p.suggested_file_name())
+    code = ("import json, sys; from app.session.programme_file import load_programme; "
+            "q = load_programme(sys.argv[1]); print(json.dumps([q.content_hash(), q.to_json()]))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=REPO, capture_output=True, text=True,
+                         timeout=120, check=True)
+    digest, data = json.loads(out.stdout)
+    assert digest == p.content_hash() and data == p.to_json()
