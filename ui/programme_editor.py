@@ -17,7 +17,8 @@ import pathlib
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDateEdit, QDialog, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
-    QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout,
+    QWidget,
 )
 
 from app.datafile import DataFileError
@@ -168,7 +169,7 @@ class ProgrammeEditor(QDialog):
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save_dialog)
         close = QPushButton("Close")
-        close.clicked.connect(self.accept)
+        close.clicked.connect(self.close_if_saved)
         for b in (new, open_):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -184,6 +185,40 @@ class ProgrammeEditor(QDialog):
             self.load(programme)
         else:
             self._refresh_list()
+        self._saved_state = self._state()
+
+    # -- unsaved changes -----------------------------------------------------------------------------------------
+    def _state(self) -> tuple:
+        return (self.title_edit.text(), self.patient.text(), self.therapist.text(), self.date.date(),
+                self.general_note.toPlainText(), tuple(self._entries))
+
+    @property
+    def unsaved(self) -> bool:
+        return self._state() != self._saved_state
+
+    def close_if_saved(self) -> None:
+        """Close (the button, Esc); with unsaved changes, ask first (non-blocking: the answer closes or not)."""
+        if not self.unsaved:
+            self.accept()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved programme",
+                          "This programme has changes that are not saved. Save them before closing?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(self._on_close_answer)
+        self.close_box = box
+        box.open()
+
+    def _on_close_answer(self, _result: int) -> None:
+        answer = self.close_box.standardButton(self.close_box.clickedButton())
+        if answer == QMessageBox.StandardButton.Discard:
+            self.accept()
+        elif answer == QMessageBox.StandardButton.Save and self.save_dialog() is not None:
+            self.accept()
+
+    def reject(self) -> None:  # Esc
+        self.close_if_saved()
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
         from ui.plan_screen import programme_drop_path
@@ -212,6 +247,7 @@ class ProgrammeEditor(QDialog):
         self.path = path
         self._refresh_list(0)
         self.message.setText("")
+        self._saved_state = self._state()
 
     def programme(self) -> Programme:
         """The programme as edited; ValueError says what is missing."""
@@ -271,6 +307,7 @@ class ProgrammeEditor(QDialog):
         self._entries, self.path = [], None
         self._refresh_list()
         self.message.setText("")
+        self._saved_state = self._state()
 
     def save_to(self, path: str | pathlib.Path) -> pathlib.Path | None:
         try:
@@ -287,6 +324,7 @@ class ProgrammeEditor(QDialog):
             self.message.setText(f"The programme could not be saved to {path}: {exc.strerror or exc}.")
             return None
         self.path = path
+        self._saved_state = self._state()
         self.message.setStyleSheet("color: #2e6b3a; font-size: 14px;")
         self.message.setText(f"Saved to {path}. Give this file to {programme.patient}.")
         self.saved.emit(str(path))

@@ -237,3 +237,27 @@ def test_a_hold_in_a_programme_runs_one_hold_per_set_with_the_therapists_target(
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: c.run.phase is Phase.SUMMARY, timeout=20_000)
     assert calls and all(k.get("hold_s") == 20.0 for k in calls)
+
+
+def test_closing_the_editor_with_unsaved_changes_asks_first(qtbot, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    editor = ProgrammeEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    assert not editor.unsaved
+    qtbot.keyClicks(editor.patient, "Bo")
+    editor.add_exercise(Exercise.CLAMSHELL)
+    assert editor.unsaved
+    close = next(b for b in editor.findChildren(type(editor.save_button)) if b.text() == "Close")
+    close.click()
+    box = editor.close_box
+    assert box.isVisible() and editor.isVisible()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert editor.isVisible()
+    # Saved: Close closes at once.
+    qtbot.keyClicks(editor.title_edit, "T")
+    qtbot.keyClicks(editor.therapist, "Th")
+    assert editor.save_to(tmp_path / "bo.medius.toml") is not None and not editor.unsaved
+    close.click()
+    assert not editor.isVisible()
