@@ -80,8 +80,8 @@ def _programme(top: Fields) -> Programme:
     for f in top.tables("exercises"):
         entry = _entry(f)
         if entry.exercise in seen:
-            raise f.error("id", f"'{entry.exercise.value}' is already in this programme (exercise {seen[entry.exercise]}); "
-                                "give each exercise once")
+            raise f.error("id", f"'{entry.exercise.value}' is already in this programme (exercise "
+                                f"{seen[entry.exercise]}); give each exercise once")
         seen[entry.exercise] = len(entries) + 1
         entries.append(entry)
     if not entries:
