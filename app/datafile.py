@@ -74,13 +74,17 @@ class _Lines:
 
     def key(self, key: str, after: int) -> int:
         """Line of `key = ...` in the table starting at `after` (before the next table header)."""
+        found = self.find_key(key, after)
+        return after if found is None else found
+
+    def find_key(self, key: str, after: int) -> int | None:
         pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
         for i in range(max(0, after - 1), len(self.lines)):
             if i >= after and re.match(r"^\s*\[", self.lines[i]):
                 break
             if pattern.match(self.lines[i]):
                 return i + 1
-        return after
+        return None
 
 
 class Fields:
@@ -188,9 +192,11 @@ class Fields:
         value = self.data[key]
         if not isinstance(value, dict):
             raise self.error(key, f"expected a table, got {_show(value)}")
-        line = self._lines.header(self._qualified(key), None, self.line)
-        if line == self.line:  # an inline table (key = { ... }) sits on its key's line
-            line = self._lines.key(key, self.line)
+        # An inline table (key = { ... }) sits on its key's line, in this table's own body; looked for first, so
+        # that a later entry's [parent.key] header is not taken for this one's.
+        line = self._lines.find_key(key, self.line)
+        if line is None:
+            line = self._lines.header(self._qualified(key), None, self.line)
         return Fields(value, f"{self.where}.{key}" if self.where else key, self._lines, self.path, line)
 
     def tables(self, key: str, required: bool = True) -> list[Fields]:

@@ -299,3 +299,13 @@ def test_another_app_process_reads_the_same_programme(tmp_path):
                          timeout=120, check=True)
     digest, data = json.loads(out.stdout)
     assert digest == p.content_hash() and data == p.to_json()
+
+
+def test_an_inline_limits_table_is_found_on_its_own_line():
+    """Entry 1 writes its limits inline, entry 2 as a [exercises.limits] table: an error in entry 1's limits
+    names entry 1's line, not entry 2's header."""
+    code = next(iter(default_limits(Exercise.SIDE_LYING_ABDUCTION)))
+    clam = next(iter(default_limits(Exercise.CLAMSHELL)))
+    text = (GOOD.replace("reps = 10\n", f"reps = 10\nlimits = {{ {code} = 9999 }}\n")
+            + f"\n[exercises.limits]\n{clam} = {default_limits(Exercise.CLAMSHELL)[clam]}\n")
+    _bad(text, "limits = {", f"exercises[1].limits.{code}", "outside the range")
