@@ -48,7 +48,9 @@ def parse_toml(text: str, path: pathlib.Path | str) -> Fields:
         line = _line_of_toml_error(str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "not valid TOML"
         raise DataFileError(path, line, f"not valid TOML: {message}") from None
-    return Fields(data, "", _Lines(text.splitlines()), pathlib.Path(path), 1)
+    # Lines as TOML counts them ("\n" only): str.splitlines() would also break at form feeds or U+2028 inside a
+    # string and shift every line number after it.
+    return Fields(data, "", _Lines(text.replace("\r\n", "\n").split("\n")), pathlib.Path(path), 1)
 
 
 def _line_of_toml_error(message: str) -> int | None:

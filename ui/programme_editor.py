@@ -47,6 +47,14 @@ def _decimals(default: float) -> int:
     return 2 if abs(default) < 1 else 1
 
 
+def _kept(old: float | None, box) -> float:
+    """The box's value, or the entry's own when the box shows that same value rounded: a limit of 0.125 or a
+    rest of 45.5 s from a hand-written file survives editing another field of the entry (lossless)."""
+    decimals = box.decimals() if hasattr(box, "decimals") else 0
+    new = float(box.value())
+    return float(old) if old is not None and round(float(old), decimals) == round(new, decimals) else new
+
+
 class _LimitRow:
     """One fault of the selected exercise: tick to set the therapist's own limit."""
 
@@ -427,12 +435,12 @@ class ProgrammeEditor(QDialog):
             return
         e = self._entries[row]
         hold = exercise_kind(e.exercise) == "hold"
-        limits = tuple((r.code, round(r.value.value(), r.value.decimals())) for r in self._limit_rows
-                       if r.own.isChecked())
+        own = e.limits_dict
+        limits = tuple((r.code, _kept(own.get(r.code), r.value)) for r in self._limit_rows if r.own.isChecked())
         self._entries[row] = ProgrammeEntry(
             e.exercise, sets=self.sets.value(), reps=None if hold else self.reps.value(),
-            hold_s=float(self.hold.value()) if hold else None, sides=self.sides.currentData(),
-            rest_s=float(self.rest.value()), limits=limits, note=self.note.toPlainText())
+            hold_s=_kept(e.hold_s, self.hold) if hold else None, sides=self.sides.currentData(),
+            rest_s=_kept(e.rest_s, self.rest), limits=limits, note=self.note.toPlainText())
         item = self.list.item(row)
         if item is not None:
             item.setText(f"{row + 1}. {exercise_title(e.exercise)} — {self._entries[row].dose()}")

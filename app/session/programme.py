@@ -40,7 +40,8 @@ SIDE_LABELS = {
 }
 MAX_HOLD_S = 600.0
 DEFAULT_REST_S = 60.0
-MAX_TEXT = 2000  # a name or a note longer than this is a pasting accident, not a prescription
+MAX_TEXT = 2000  # a note longer than this is a pasting accident, not a prescription
+MAX_NAME = 200  # title, patient, therapist: one line
 
 
 # ---- what the exercise library says about an exercise ----------------------------------------------------------
@@ -90,6 +91,7 @@ class ProgrammeEntry:
     note: str = ""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "exercise", Exercise(self.exercise))  # an id given as text is checked here
         problems = entry_problems(self)
         if problems:
             raise ValueError(f"{self.exercise.value}: {problems[0]}")
@@ -123,6 +125,8 @@ def entry_problems(e: ProgrammeEntry) -> list[str]:
         out.append(f"sides must be one of {', '.join(SIDES)}")
     if not (math.isfinite(e.rest_s) and 0.0 <= e.rest_s <= MAX_REST_S):
         out.append(f"rest_s must be 0 to {MAX_REST_S:g}")
+    if len(e.note) > MAX_TEXT:
+        out.append(f"a note may be at most {MAX_TEXT} characters")
     known = default_limits(e.exercise)
     for code, value in e.limits:
         if code not in known:
@@ -145,6 +149,13 @@ class Programme:
     version: int = FORMAT_VERSION
 
     def __post_init__(self) -> None:
+        # The same rules as the file reader's, so that every Programme made in code can be saved and read back.
+        for name in ("title", "patient", "therapist"):
+            value = getattr(self, name)
+            if not value.strip() or "\n" in value or len(value) > MAX_NAME:
+                raise ValueError(f"{name} must be one non-empty line of at most {MAX_NAME} characters")
+        if len(self.note) > MAX_TEXT:
+            raise ValueError(f"a note may be at most {MAX_TEXT} characters")
         if not self.entries:
             raise ValueError("a programme needs at least one exercise")
         seen = [e.exercise for e in self.entries]

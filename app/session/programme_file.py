@@ -36,7 +36,7 @@ from app.datafile import DataFileError, Fields, load_toml, parse_toml
 from app.engine.events import Exercise
 from app.session.plan import MAX_REPS_PER_SET, MAX_REST_S, MAX_SETS
 from app.session.programme import (
-    FORMAT_VERSION, MAX_HOLD_S, MAX_TEXT, SIDES, Programme, ProgrammeEntry, default_limits, exercise_kind,
+    FORMAT_VERSION, MAX_HOLD_S, MAX_NAME, MAX_TEXT, SIDES, Programme, ProgrammeEntry, default_limits, exercise_kind,
     limit_range,
 )
 
@@ -92,8 +92,8 @@ def _programme(top: Fields) -> Programme:
 
 def _name(f: Fields, key: str) -> str:
     value = f.text(key)
-    if len(value) > 200 or "\n" in value:
-        raise f.error(key, "expected one line of at most 200 characters")
+    if len(value) > MAX_NAME or "\n" in value:
+        raise f.error(key, f"expected one line of at most {MAX_NAME} characters")
     return value
 
 
@@ -182,6 +182,9 @@ _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 # A note line that reads like a table header or a key would mislead app.datafile's line search (it finds lines by
 # their text): such notes are written escaped, on one line.
 _LOOKS_LIKE_TOML = re.compile(r"^\s*(\[|[\w\"'.-]+\s*=)")
+# DEL, and what Python's str.splitlines() takes for a line break besides "\n" (NEL, line and paragraph
+# separators): written as \uXXXX so the file's lines are the same for every reader.
+_ESCAPE_AS_CODE = {"\x7f", "\x85", "\u2028", "\u2029"}
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
@@ -189,14 +192,14 @@ def _string(text: str) -> str:
     """A TOML string that reads back as exactly `text`. A multi-line note is written as a multi-line literal
     string (readable, no escapes) when it safely can be; anything else as an escaped basic string."""
     if ("\n" in text and "'''" not in text and not text.endswith("'")
-            and not any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in text)
+            and not any(ord(c) < 32 and c not in "\n\t" or c in _ESCAPE_AS_CODE for c in text)
             and not any(_LOOKS_LIKE_TOML.match(line) for line in text.split("\n"))):
         return "'''\n" + text + "'''"  # the newline right after ''' is not part of the string
     out = []
     for c in text:
         if c in _ESCAPES:
             out.append(_ESCAPES[c])
-        elif ord(c) < 32 or ord(c) == 127:
+        elif ord(c) < 32 or c in _ESCAPE_AS_CODE:
             out.append(f"\\u{ord(c):04X}")
         else:
             out.append(c)

@@ -261,3 +261,35 @@ def test_closing_the_editor_with_unsaved_changes_asks_first(qtbot, tmp_path):
     assert editor.save_to(tmp_path / "bo.medius.toml") is not None and not editor.unsaved
     close.click()
     assert not editor.isVisible()
+
+
+def test_editing_one_field_keeps_the_exact_values_of_a_hand_written_file(qtbot, tmp_path):
+    """A limit of 0.125 or a rest of 45.5 s (finer than the editor's boxes show) survives editing the note."""
+    code = next(iter(default_limits(Exercise.CLAMSHELL)))
+    low, high = limit_range(Exercise.CLAMSHELL, code)
+    exact = low + (high - low) / 3  # no round number
+    path = tmp_path / "hand.medius.toml"
+    path.write_text(f"""format = "medius-programme"
+version = 1
+title = "T"
+patient = "P"
+therapist = "Th"
+date = 2026-12-01
+
+[[exercises]]
+id = "clamshell"
+sets = 2
+reps = 12
+rest_s = 45.55
+
+[exercises.limits]
+{code} = {exact!r}
+""", encoding="utf-8")
+    editor = ProgrammeEditor()
+    qtbot.addWidget(editor)
+    assert editor.open_file(path)
+    editor.note.setPlainText("new note")
+    (entry,) = editor.entries
+    assert entry.note == "new note" and entry.rest_s == 45.55 and entry.limits == ((code, exact),)
+    editor.sets.setValue(3)  # a real change still lands
+    assert editor.entries[0].sets == 3 and editor.entries[0].limits == ((code, exact),)

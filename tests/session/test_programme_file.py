@@ -126,7 +126,8 @@ rest_s = 30
 
 
 def _line_of(text: str, fragment: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+    """1-based line of the first line holding `fragment`, counted as TOML counts lines ("\n" only)."""
+    return next(i for i, line in enumerate(text.split("\n"), 1) if fragment in line)
 
 
 def _bad(text: str, fragment_line: str | None, *words: str) -> DataFileError:
@@ -309,3 +310,33 @@ def test_an_inline_limits_table_is_found_on_its_own_line():
     text = (GOOD.replace("reps = 10\n", f"reps = 10\nlimits = {{ {code} = 9999 }}\n")
             + f"\n[exercises.limits]\n{clam} = {default_limits(Exercise.CLAMSHELL)[clam]}\n")
     _bad(text, "limits = {", f"exercises[1].limits.{code}", "outside the range")
+
+
+def test_unusual_line_breaks_in_a_note_keep_error_lines_right():
+    """U+2028, NEL and form feeds are written as escapes, and lines are counted as TOML counts them."""
+    p = parse_programme(GOOD)
+    odd = "a\u2028b\x85c\x0cd\u2029e"
+    p = Programme(p.title, p.patient, p.therapist, p.date, (
+        ProgrammeEntry(p.entries[0].exercise, sets=3, reps=10, note=odd), p.entries[1]), note=odd)
+    text = programme_toml(p)
+    assert "\u2028" not in text and "\x85" not in text and parse_programme(text) == p
+    _bad(text.replace("sets = 2", "sets = 0"), "sets = 0", "exercises[2].sets")
+    # A hand-written file with a raw U+2028 inside a string: the line of a later error is still right.
+    raw = GOOD.replace('title = "T"', 'title = "T\u2028U"')
+    _bad(raw.replace("sets = 2", "sets = 0"), "sets = 0", "exercises[2].sets")
+
+
+def test_a_programme_made_in_code_follows_the_files_rules():
+    ok = parse_programme(GOOD)
+    with pytest.raises(ValueError, match="patient must be one non-empty line"):
+        Programme(ok.title, " ", ok.therapist, ok.date, ok.entries)
+    with pytest.raises(ValueError, match="at least one exercise"):
+        Programme(ok.title, ok.patient, ok.therapist, ok.date, ())
+    with pytest.raises(ValueError, match="once"):
+        Programme(ok.title, ok.patient, ok.therapist, ok.date, (ok.entries[0], ok.entries[0]))
+    with pytest.raises(ValueError, match="rep exercise takes reps"):
+        ProgrammeEntry(Exercise.CLAMSHELL, reps=None, hold_s=10)
+    code = next(iter(default_limits(Exercise.CLAMSHELL)))
+    with pytest.raises(ValueError, match=f"the {code} limit must be"):
+        ProgrammeEntry(Exercise.CLAMSHELL, limits=((code, limit_range(Exercise.CLAMSHELL, code)[1] * 2),))
+    assert ProgrammeEntry("clamshell").exercise is not None  # an id given as text is checked and kept
