@@ -2,6 +2,7 @@
 
     medius session --source clip.mp4 --loop --exercise clamshell --sets 2 --reps 5 --rest 10 --hands-free \\
         --summary-json out.json
+    medius session --source clip.mp4 --program anna-2026-12-01.medius.toml --hands-free   # a therapist's programme
 
 It is the real GUI (main window, controller, engine on its threads, exercise log attached); with
 QT_QPA_PLATFORM=offscreen it runs with no screen. `--hands-free` turns every automatic step on whatever the saved
@@ -28,7 +29,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="medius session", description="Run one exercise as a guided GUI session.")
     p.add_argument("--source", required=True, help="a video file, or a camera number")
     p.add_argument("--loop", action="store_true", help="restart the video at its end")
-    p.add_argument("--exercise", required=True, choices=[e.value for e in Exercise])
+    p.add_argument("--exercise", choices=[e.value for e in Exercise])
+    p.add_argument("--program", metavar="FILE", type=pathlib.Path,
+                   help="run a physiotherapist's programme file (*.medius.toml) instead of one --exercise")
     p.add_argument("--sets", type=int, default=3, help=f"sets per side, 1..{MAX_SETS}")
     p.add_argument("--reps", type=int, default=10, help=f"reps per set, 1..{MAX_REPS_PER_SET}")
     p.add_argument("--sides", nargs="+", choices=SIDE_CHOICES, default=["auto"],
@@ -42,8 +45,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def build_plan(args):
+    """ValueError (a DataFileError for a bad programme file) says what is wrong with the arguments."""
     from app.engine.events import Exercise
     from app.session.plan import ExerciseBlock, SessionPlan
+
+    if args.program is not None:
+        from app.session.programme import to_plan
+        from app.session.programme_file import load_programme
+
+        return to_plan(load_programme(args.program), args.program.name)
+    if args.exercise is None:
+        raise ValueError("give --exercise or --program")
 
     sides: list[str] = []
     for s in args.sides:

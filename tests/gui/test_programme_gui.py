@@ -293,3 +293,75 @@ rest_s = 45.55
     assert entry.note == "new note" and entry.rest_s == 45.55 and entry.limits == ((code, exact),)
     editor.sets.setValue(3)  # a real change still lands
     assert editor.entries[0].sets == 3 and editor.entries[0].limits == ((code, exact),)
+
+
+def test_the_real_analyzer_of_a_programme_set_judges_by_the_programmes_limits():
+    """engine.analyzer_factory, as the controller calls it for a programme's set: the tracker inside the real
+    FrameAnalyzer holds the therapist's limit (and a hold its target); the pose model is not needed for that."""
+    ex = Exercise.STEP_DOWN
+    code = next(iter(default_limits(ex)))
+    low, high = limit_range(ex, code)
+    own = round((low + high) / 2, 1)
+    analyzer = engine.analyzer_factory(ex, "auto", Settings(), limits=((code, own),))(estimator=object())
+    assert analyzer.tracker.params.fault_limits[code] == own
+    plain = engine.analyzer_factory(ex, "auto", Settings())(estimator=object())
+    assert plain.tracker.params.fault_limits[code] == default_limits(ex)[code]
+
+
+@pytest.mark.clips
+def test_medius_session_runs_a_programme_file_end_to_end(tmp_path):
+    """`medius session --program FILE`: the real GUI, engine and log on a clip, nobody at the keyboard; the log
+    keeps the programme (and its limit) the session followed. A bad file is one line and exit 2."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from app.storage import Store
+
+    video = clip("lateral_stepdown_front_cornell_1.mp4")
+    code = next(iter(default_limits(Exercise.STEP_DOWN)))
+    low, high = limit_range(Exercise.STEP_DOWN, code)
+    own = round((low + high) / 2, 1)
+    path = tmp_path / "p.medius.toml"
+    path.write_text(f"""format = "medius-programme"
+version = 1
+title = "Step-downs"
+patient = "P"
+therapist = "T"
+date = 2026-12-01
+
+[[exercises]]
+id = "step-down"
+sets = 1
+reps = 2
+sides = "auto"
+rest_s = 0
+
+[exercises.limits]
+{code} = {own}
+""", encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MEDIUS_DATA_DIR": str(tmp_path / "data"),
+           "MEDIUS_CONFIG_DIR": str(tmp_path / "config"), "MEDIUS_LOG_DIR": str(tmp_path / "log")}
+    out = tmp_path / "summary.json"
+
+    def session(programme: pathlib.Path):
+        return subprocess.run([sys.executable, "-m", "ui.launcher", "session", "--source", str(video), "--loop",
+                               "--program", str(programme), "--hands-free", "--fast", "--summary-json", str(out)],
+                              env=env, capture_output=True, text=True, timeout=240)
+
+    proc = session(path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    summary = json.loads(out.read_text())
+    assert summary["completed"] and summary["key_presses"] == 0
+    assert [(s["exercise"], s["reps"], s["target"]) for s in summary["sets"]] == [("step-down", 2, 2)]
+    with Store(tmp_path / "data" / "history.sqlite3") as store:
+        (row,) = store.list_sessions()
+        stamp = store.get_session(row.id).programme
+    assert row.programme == "Step-downs" and stamp.file_name == "p.medius.toml"
+    assert stamp.entries[0]["limits"] == {code: own}
+    bad = tmp_path / "bad.medius.toml"
+    bad.write_text(path.read_text().replace('id = "step-down"', 'id = "step-dwn"'), encoding="utf-8")
+    proc = session(bad)
+    assert proc.returncode == 2 and "bad.medius.toml, line 9: exercises[1].id: unknown exercise 'step-dwn'" \
+        in proc.stderr
