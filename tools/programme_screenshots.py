@@ -2,7 +2,7 @@
 
     xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python tools/programme_screenshots.py [--out DIR]
 
-Builds a sample programme (every exercise of the library, one with the therapist's own limit and a note), shows
+Builds a sample programme (the library's first five exercises, one with the therapist's own limit and a note), shows
 it in the editor, saves it, and opens the file in a fresh main window as a patient would. PNGs go to
 out/screenshots/ (gitignored); without a display Qt's offscreen platform is used.
 """
@@ -25,7 +25,7 @@ def sample_programme():
     from app.session.programme import Programme, ProgrammeEntry, default_limits, limit_range, new_entry
 
     entries = []
-    for i, e in enumerate(Exercise):
+    for i, e in enumerate(list(Exercise)[:5]):  # a programme of five, as a therapist would hand out
         entry = new_entry(e)
         if i == 0 and entry.hold_s is None:
             code = next(iter(default_limits(e)))
