@@ -79,8 +79,12 @@ def programme_section_html(store, *, since_day: str | None = None, until_day: st
             for s in c.sides:
                 asked = (f"{s.sets_prescribed} × {s.hold_s:g} s hold" if s.hold_s is not None
                          else f"{s.sets_prescribed} × {s.reps_prescribed}")
-                done = ", ".join(str(r) for r in s.reps_done) or "–"
-                unit = "holds" if s.hold_s is not None else f"reps (of {s.reps_prescribed})"
+                if s.hold_s is not None:  # one hold per set; the log keeps whether it was done
+                    done = ", ".join("held" if r > 0 else "not held" for r in s.reps_done) or "–"
+                    unit = f"({s.hold_s:g} s each)"
+                else:
+                    done = ", ".join(str(r) for r in s.reps_done) or "–"
+                    unit = f"reps (of {s.reps_prescribed})"
                 rows.append(
                     f"<tr><td>{escape(exercise_label(c.exercise))}</td>"
                     f"<td>{escape(s.side or SIDE_LABELS.get(entry.get('sides', ''), 'any'))}</td>"

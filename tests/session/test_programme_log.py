@@ -13,7 +13,7 @@ from app.cli.history import run_history
 from app.engine.events import Exercise, RepCompleted
 from app.reports.export import build_report_html
 from app.reports.programme_report import compare
-from app.session.programme import Programme, ProgrammeEntry, default_limits, limit_range, to_plan
+from app.session.programme import Programme, ProgrammeEntry, default_limits, exercise_kind, limit_range, to_plan
 from app.storage import SessionRecorder, Store, schema
 from app.storage.programme_log import programme_sessions
 from app.storage.rescue import from_json, to_json
@@ -135,3 +135,21 @@ def test_a_report_without_programme_sessions_has_no_programme_section(tmp_path):
     with Store(tmp_path / "h.db") as store:
         store.insert_session(started_utc_s=1_796_000_000.0, plan_name="Plain")
         assert "done vs prescribed" not in build_report_html(store)
+
+
+def test_a_hold_in_the_report_is_prescribed_in_seconds_and_done_in_holds(tmp_path):
+    holds = [e for e in Exercise if exercise_kind(e) == "hold"]
+    if not holds:
+        import pytest
+
+        pytest.skip("the exercise library has no timed hold")
+    p = Programme(title="Holds", patient="P", therapist="T", date=dt.date(2026, 11, 28),
+                  entries=(ProgrammeEntry(holds[0], sets=3, reps=None, hold_s=12, sides="right"),))
+    path = tmp_path / "h.db"
+    _record_session(path, p, [(holds[0].value, "right", 1), (holds[0].value, "right", 1)])
+    with Store(path) as store:
+        ((_sid, _day, stamp, sets),) = programme_sessions(store)
+        ((right,),) = [c.sides for c in compare(stamp.entries, sets)]
+        assert (right.side, right.sets_done, right.sets_prescribed, right.hold_s) == ("right", 2, 3, 12.0)
+        html = build_report_html(store)
+    assert "<td>3 × 12 s hold</td><td>2/3</td><td>held, held (12 s each)</td>" in html
