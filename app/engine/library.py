@@ -55,6 +55,10 @@ class FaultSpec:
     message: str  # the cue the user hears and reads
     label: str  # a short name for tables and charts ("feet apart")
     metric: str  # the name its value is shown under
+    # Not judged while the rep signal (the raw value, e.g. knee flexion) is above this: where the camera's view
+    # of the measure stops meaning what it says (a deep knee bend seen from the front turns the knee's angle).
+    judged_below_signal: float | None = None
+    beyond_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,14 +247,17 @@ def _fault(t: Fields) -> FaultSpec:
     code = t.text("code")
     if not _CODE.match(code):
         raise t.error("code", f"'{code}' must be lower-case letters, digits and underscores")
-    measure = _measure(t, {"code", "limit", "range", "absolute", "message", "label", "metric"})
+    measure = _measure(t, {"code", "limit", "range", "absolute", "message", "label", "metric",
+                           "judged_below_signal", "beyond_reason"})
     limit = t.number("limit")
     low, high = t.numbers("range", 2)
     if not low <= limit <= high:
         raise t.error("limit", f"{limit:g} is outside its own range {low:g} to {high:g}")
     return FaultSpec(code=code, measure=measure, limit=limit, limit_range=(low, high),
                      absolute=t.boolean("absolute", False), message=t.text("message"), label=t.text("label"),
-                     metric=t.text("metric", code))
+                     metric=t.text("metric", code),
+                     judged_below_signal=t.number("judged_below_signal") if t.has("judged_below_signal") else None,
+                     beyond_reason=t.text("beyond_reason") if t.has("judged_below_signal") else "")
 
 
 def _posture_limit(t: Fields) -> PostureLimit:

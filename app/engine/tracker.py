@@ -96,6 +96,7 @@ class ExerciseTracker:
         # world landmarks): how the per-frame choice of source went, for `medius analyze`.
         self.source_frames: Counter[str] = Counter()
         self._relearn_faults_until_s: float | None = None  # after a camera cut, until this time
+        self._relearning: set[str] = set()  # the fault codes whose references are being learnt again
         self._last_hips: np.ndarray | None = None
 
     # -- public ----------------------------------------------------------------------------------------------
@@ -203,10 +204,16 @@ class ExerciseTracker:
         if m.side and not self.side_override:
             self._side_votes[m.side] += 1
         if m.fault_side != self._fault_side:
-            # The fault measures are now taken from the other leg (its side became known, or changed): those
-            # signed by it (pelvic drop, trunk lean) and the top hip of the roll learn their resting values again.
+            # The fault measures are now taken from the other leg (its side became known, or changed). A tilt
+            # signed by the leg (pelvic drop, trunk lean) reads exactly the negative from the other leg, so its
+            # resting value is turned round; the others (the top hip of the roll) learn theirs again.
             if self._fault_side is not None and m.fault_side is not None:
-                self._begin_fault_relearning(t_s)
+                mirrored = set(getattr(self.model, "antisymmetric_faults", ())) & set(self._fault_bases)
+                for code in mirrored:
+                    base = self._fault_bases[code]
+                    if base.known:
+                        base.value = -base.value
+                self._begin_fault_relearning(t_s, keep={c for c in mirrored if self._fault_bases[c].known})
             self._fault_side = m.fault_side
         values = _signals(m)
         value, key = self._signal.value(values)
@@ -216,8 +223,8 @@ class ExerciseTracker:
             self._signal.follow_rest(values, dt_s, self.params.counter.enter_deg)
             # Faults are deviations from the user's resting posture, so their references follow it too. This
             # also repairs references learnt while settling happened to fall in the middle of a rep.
-            if self._relearn_faults_until_s is None:
-                for code, base in self._fault_bases.items():
+            for code, base in self._fault_bases.items():
+                if self._relearn_faults_until_s is None or code not in self._relearning:
                     base.follow(m.fault_measures.get(code, math.nan), dt_s, FAULT_BASELINE_TAU_S)
             if m.view_anchor is not None:
                 if self._anchor_base.known:
@@ -311,20 +318,23 @@ class ExerciseTracker:
                 out.append((code, reasons.most_common(1)[0][0]))
         return tuple(out)
 
-    def _begin_fault_relearning(self, t_s: float) -> None:
+    def _begin_fault_relearning(self, t_s: float, keep: set[str] = frozenset()) -> None:
+        """The fault references learn again for settle_s (all but those in `keep`, still valid)."""
+        self._relearning = set(self._fault_bases) - set(keep)
+        if not self._relearning:
+            return
         self._relearn_faults_until_s = t_s + self.params.settle_s
-        for base in self._fault_bases.values():
-            base.samples.clear()
-        for monitor in self._monitors.values():
-            monitor.reset()
+        for code in self._relearning:
+            self._fault_bases[code].samples.clear()
+            self._monitors[code].reset()
 
     def _relearn_fault_baselines(self, m: Measurement, t_s: float) -> None:
-        for code, base in self._fault_bases.items():
-            base.learn(m.fault_measures.get(code, math.nan))
+        for code in self._relearning:
+            self._fault_bases[code].learn(m.fault_measures.get(code, math.nan))
         if t_s >= self._relearn_faults_until_s:
             self._relearn_faults_until_s = None
-            for base in self._fault_bases.values():
-                base.fix()
+            for code in self._relearning:
+                self._fault_bases[code].fix()
 
     def _fault_value(self, code: str, m: Measurement) -> float:
         if code in m.unjudged:
@@ -332,7 +342,7 @@ class ExerciseTracker:
         raw = m.fault_measures.get(code, math.nan)
         if code in self.params.absolute_faults:
             return float(raw)
-        if self._relearn_faults_until_s is not None:
+        if self._relearn_faults_until_s is not None and code in self._relearning:
             return math.nan
         base = self._fault_bases[code]
         if not base.known:

@@ -59,6 +59,7 @@ KIND_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (Fault.PELVIC_DROP.value, ("pelvic drop", "pelvis drop", "hip drop", "trendelenburg")),
     (Fault.KNEE_VALGUS.value, ("valgus", "knee cav", "knees cav", "caving in")),
     (Fault.TRUNK_LEAN.value, ("trunk lean", "lateral lean", "side lean", "leans sideways", "lateral shift")),
+    ("hip_hike", ("hip hike", "hip hitch", "pelvis appears raised", "pelvis rises")),
 )
 
 TP, FP, FN, TN, NOT_JUDGED, NO_REP = "tp", "fp", "fn", "tn", "not_judged", "no_rep"

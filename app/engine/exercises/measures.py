@@ -98,14 +98,17 @@ class MeasureKind:
     doc: str
     params: dict[str, Param]
     fn: Callable[..., Reading]
+    # Reading the other leg gives exactly the negative value (a tilt signed towards one side): when the working
+    # leg turns out to be the other one, its resting value is the negative, not something to learn again.
+    antisymmetric: bool = False
 
 
 VOCABULARY: dict[str, MeasureKind] = {}
 
 
-def _kind(name: str, doc: str, **params: Param):
+def _kind(name: str, doc: str, antisymmetric: bool = False, **params: Param):
     def register(fn):
-        VOCABULARY[name] = MeasureKind(name, doc, params, fn)
+        VOCABULARY[name] = MeasureKind(name, doc, params, fn, antisymmetric)
         return fn
     return register
 
@@ -132,8 +135,9 @@ class Measure:
     def read_signal(self, frame: Frame, leg: str) -> dict[str, Reading]:
         """The rep signal's readings by key: per leg, the larger leg, or the working leg's one."""
         if self.legs == "each":
+            # Keys "<leg>@<what>": the tracker takes the leg of the key that rises as the working leg.
             readings = [VOCABULARY[self.kind].fn(frame, side, **self.params) for side in SIDES]
-            return {r.key or side: r for r, side in zip(readings, SIDES)}
+            return {(r.key if "@" in r.key else f"{side}@{r.key or self.kind}"): r for r, side in zip(readings, SIDES)}
         reading = self.read(frame, leg)
         return {reading.key: reading}
 
@@ -234,8 +238,11 @@ def opening(frame: Frame, leg: str, segments, world_below=0.5) -> Reading:
        "Without the shoulders in view a rep signal measures against the other leg instead (keys \"<leg>@legs\"); "
        "a fault is then not judged.",
        segment=Param("segment"), full_at=Param("number", 0.9), none_at=Param("number", 0.6),
-       without_trunk=Param("text", "unjudged", ("unjudged", "other_leg")))
-def axis_angle(frame: Frame, leg: str, segment, full_at=0.9, none_at=0.6, without_trunk="unjudged") -> Reading:
+       without_trunk=Param("text", "unjudged", ("unjudged", "other_leg")), signed=Param("bool", False))
+def axis_angle(frame: Frame, leg: str, segment, full_at=0.9, none_at=0.6, without_trunk="unjudged",
+               signed=False) -> Reading:
+    """`signed`: + outwards (away from the other hip), − across the midline. Standing, a leg swinging back across
+    the body after an abduction would otherwise read as a second lift."""
     a, b = globals()["segment"](segment, leg)
     xy, world = frame.xy, frame.world
     if not frame.trunk_seen:
@@ -246,11 +253,27 @@ def axis_angle(frame: Frame, leg: str, segment, full_at=0.9, none_at=0.6, withou
     weight = picture_weight(frontal_plane_facing(frame), full_at=full_at, none_at=none_at)
     down_px = midpoint(xy, LM.L_HIP, LM.R_HIP) - midpoint(xy, LM.L_SHOULDER, LM.R_SHOULDER)
     picture = angle_between_deg(xy[b] - xy[a], down_px)
+    other_hip = landmark("other_hip", leg)
+    if signed:
+        picture *= _outward_sign(xy[b] - xy[a], down_px, xy[a] - xy[other_hip])
     in_3d = math.nan
     if world is not None:
         shoulders, hips = midpoint(world, LM.L_SHOULDER, LM.R_SHOULDER), midpoint(world, LM.L_HIP, LM.R_HIP)
         in_3d = angle3_deg(world[b] - world[a], hips - shoulders)
+        if signed:
+            in_3d *= _outward_sign(world[b] - world[a], hips - shoulders, world[a] - world[other_hip])
     return Reading(blend(picture, in_3d, weight), key=f"{leg}@trunk", picture_weight=weight)
+
+
+def _outward_sign(limb: np.ndarray, down: np.ndarray, outwards: np.ndarray) -> float:
+    """+1 when the limb points away from the body's midline (its part across the body axis goes the way of
+    `outwards`, from the other hip to this one), −1 when it crosses towards the other side."""
+    norm = float(np.linalg.norm(down))
+    if not norm > 1e-9:
+        return 1.0
+    d = down / norm
+    across = limb - float(np.dot(limb, d)) * d
+    return -1.0 if float(np.dot(across, outwards)) < 0 else 1.0
 
 
 @_kind("distance", "Distance between two landmarks in thigh lengths (the body's own ruler), in the picture.",
@@ -272,10 +295,16 @@ def depth_angle(frame: Frame, leg: str, segment, positive="towards_camera") -> R
     return Reading(-angle if positive == "towards_camera" else angle, picture_weight=0.0)
 
 
-@_kind("pelvic_obliquity", "The hip line's angle in the picture, signed so that + means the other leg's hip is "
+@_kind("pelvic_obliquity", antisymmetric=True, doc="The hip line's angle in the picture, signed so that + means the other leg's hip is "
        "lower than this leg's (a pelvic drop on the free side of a stance leg; a hip hike of a working leg). "
-       "Compared with the user's own standing value, so a camera rolled a little does not matter.")
-def pelvic_obliquity(frame: Frame, leg: str) -> Reading:
+       "Compared with the user's own standing value, so a camera rolled a little does not matter. "
+       "`positive = \"other_side_up\"` turns the sign round (a hike of the free side, seen from the stance leg).",
+       positive=Param("text", "other_side_down", ("other_side_down", "other_side_up")),
+       min_hip_facing=Param("number", 0.0))
+def pelvic_obliquity(frame: Frame, leg: str, positive="other_side_down", min_hip_facing=0.0) -> Reading:
+    """`min_hip_facing`: not judged while less than this share of the hip line lies across the picture (world
+    landmarks): seen from well to the side or from behind at an angle, the line's tilt in the picture is mostly
+    perspective (a camera behind and to one side read 17-30° "hikes" on reps with level hips)."""
     other = OTHER[leg]
     # Facing the camera, the person's left is the picture's right: flipping the line for one side keeps it
     # pointing rightwards (no ±180° wrap) and "other side down" positive.
@@ -283,10 +312,14 @@ def pelvic_obliquity(frame: Frame, leg: str) -> Reading:
     line = (frame.xy[LEG[other][0]] - frame.xy[LEG[leg][0]]) * s
     if not np.all(np.isfinite(line)):
         return NAN
-    return Reading(s * math.degrees(math.atan2(float(line[1]), float(line[0]))))
+    value = s * math.degrees(math.atan2(float(line[1]), float(line[0])))
+    unjudged = None
+    if min_hip_facing > 0 and line_across_picture(frame.world, LEG[leg][0], LEG[other][0]) < min_hip_facing:
+        unjudged = "hips seen at an angle from this camera"
+    return Reading(value if positive == "other_side_down" else -value, unjudged=unjudged)
 
 
-@_kind("trunk_lean", "The trunk's sideways angle in the picture (hips to shoulders against the picture's up), "
+@_kind("trunk_lean", antisymmetric=True, doc="The trunk's sideways angle in the picture (hips to shoulders against the picture's up), "
        "+ towards this leg or the other one. Not measured without both shoulders in view.",
        positive=Param("text", "towards_leg", ("towards_leg", "towards_other_leg")))
 def trunk_lean(frame: Frame, leg: str, positive="towards_leg") -> Reading:

@@ -16,15 +16,19 @@ import numpy as np
 
 from app.engine.exercises.base import PostureCheck, midpoint, visible_pair
 from app.engine.exercises.lying import body_axis, body_axis_direction, lying_posture, picture_top_leg, top_leg
-from app.engine.geometry import angle_between_deg
+from app.engine.geometry import angle_between_deg, joint_angle_deg
 from app.engine.landmarks import LM
 
 _UP = np.array([0.0, -1.0])
 MAX_STANDING_BEND_DEG = 35.0  # standing: the trunk within this of the legs' line (any picture rotation)
-# On all fours the trunk lies across the thighs (hip flexion near 90°); standing or lying straight puts it in
-# line with them. Between the two: kneeling up, sitting back on the heels.
-ALL_FOURS_MIN_HIP_ANGLE_DEG = 50.0
-ALL_FOURS_MAX_HIP_ANGLE_DEG = 130.0
+# On all fours (measured on the labelled clips, out/newex/findings.md): thighs and arms square to the trunk
+# within 35°, the arms within 30° of each other and one within 45° of a thigh, elbows bent at most 30°.
+ALL_FOURS_SQUARE_TOL_DEG = 35.0
+ALL_FOURS_ARMS_PARALLEL_DEG = 30.0
+ALL_FOURS_ARM_THIGH_DEG = 45.0
+ALL_FOURS_MAX_ELBOW_BEND_DEG = 30.0
+# Standing with one leg moving: the trunk within this of the straighter leg (a cable clip leans about 20°).
+MAX_FREE_LEG_BEND_DEG = 45.0
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,45 @@ def _standing(xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
 
 
 def _all_fours(xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
-    """Hands and knees: the trunk roughly at a right angle to the thighs, whatever the picture's rotation."""
-    if not visible_pair(visibility, LM.L_SHOULDER, LM.R_SHOULDER, 0.3):
+    """Hands and knees, weight on both hands. Rotation-invariant parts: a support thigh and both arms roughly
+    square to the trunk, the arms straight and parallel to each other and to that thigh. Without the arm
+    conditions a person propped on an elbow in side-lying (bottom knee bent) and a half squat with arms forward
+    passed too; with them, every other labelled clip fails it and the fire-hydrant clip passes on 100 % of its
+    frames (also rotated 45°). The back must also lie nearer the picture's horizontal than its vertical: the one
+    cue against a squat with the arms held forward (a camera rolled beyond 45° defeats it)."""
+    needed = (LM.L_SHOULDER, LM.R_SHOULDER, LM.L_WRIST, LM.R_WRIST, LM.L_HIP, LM.R_HIP, LM.L_KNEE, LM.R_KNEE)
+    if not np.all(visibility[list(needed)] >= 0.3):
         return PostureCheck(False)
     hips = midpoint(xy, LM.L_HIP, LM.R_HIP)
     trunk = midpoint(xy, LM.L_SHOULDER, LM.R_SHOULDER) - hips
-    thighs = midpoint(xy, LM.L_KNEE, LM.R_KNEE) - hips
-    angle = angle_between_deg(trunk, thighs)
-    if math.isfinite(angle) and ALL_FOURS_MIN_HIP_ANGLE_DEG <= angle <= ALL_FOURS_MAX_HIP_ANGLE_DEG:
-        return PostureCheck(True)
-    return PostureCheck(False)
+    thighs = {s: xy[k] - xy[h] for s, (h, k) in (("left", (LM.L_HIP, LM.L_KNEE)), ("right", (LM.R_HIP, LM.R_KNEE)))}
+    arms = {"left": xy[LM.L_WRIST] - xy[LM.L_SHOULDER], "right": xy[LM.R_WRIST] - xy[LM.R_SHOULDER]}
+    elbows = {"left": (LM.L_SHOULDER, LM.L_ELBOW, LM.L_WRIST), "right": (LM.R_SHOULDER, LM.R_ELBOW, LM.R_WRIST)}
+
+    def off_square(v: np.ndarray) -> float:
+        return abs(angle_between_deg(trunk, v) - 90.0)
+
+    thigh_square = min(off_square(-v) for v in thighs.values())  # the trunk runs down the back from the hips
+    arms_square = max(off_square(v) for v in arms.values())
+    arms_parallel = angle_between_deg(arms["left"], arms["right"])
+    arm_thigh = min(angle_between_deg(a, th) for a in arms.values() for th in thighs.values())
+    elbow_bend = max(180.0 - joint_angle_deg(xy[a], xy[b], xy[c]) for a, b, c in elbows.values())
+    back = angle_between_deg(trunk, _UP)
+    checks = (thigh_square <= ALL_FOURS_SQUARE_TOL_DEG, arms_square <= ALL_FOURS_SQUARE_TOL_DEG,
+              arms_parallel <= ALL_FOURS_ARMS_PARALLEL_DEG, arm_thigh <= ALL_FOURS_ARM_THIGH_DEG,
+              elbow_bend <= ALL_FOURS_MAX_ELBOW_BEND_DEG, 45.0 <= back <= 135.0)
+    return PostureCheck(all(checks))
+
+
+def _standing_free_leg(xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
+    """Standing on one leg while the other moves away (a standing abduction): the trunk in line with the
+    straighter leg, so the moving leg does not tip the check over, whatever the picture's rotation."""
+    trunk = midpoint(xy, LM.L_SHOULDER, LM.R_SHOULDER) - midpoint(xy, LM.L_HIP, LM.R_HIP)
+    if not visible_pair(visibility, LM.L_SHOULDER, LM.R_SHOULDER):
+        trunk = _UP
+    bend = min(angle_between_deg(trunk, xy[LM.L_HIP] - xy[LM.L_ANKLE]),
+               angle_between_deg(trunk, xy[LM.R_HIP] - xy[LM.R_ANKLE]))
+    return PostureCheck(bool(math.isfinite(bend) and bend <= MAX_FREE_LEG_BEND_DEG))
 
 
 def _prone(xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
@@ -81,6 +114,8 @@ POSTURES: dict[str, Posture] = {
     "side-lying": Posture("side-lying", "Lying on the side facing the camera, hips one above the other.",
                           lying_posture, _trunk),
     "standing": Posture("standing", "Standing: trunk and legs in one line.", _standing, lambda xy, vis: None),
+    "standing-free-leg": Posture("standing-free-leg", "Standing on one leg while the other moves: the trunk in "
+                                 "line with the straighter leg.", _standing_free_leg, lambda xy, vis: None),
     "all-fours": Posture("all-fours", "On hands and knees, trunk across the thighs.", _all_fours, _trunk),
     "prone": Posture("prone", "Lying on the front, body straight.", _prone, _trunk),
 }

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from app.engine.exercises.base import ExerciseModel, Measurement, PostureCheck
-from app.engine.exercises.measures import SIDES, Frame, Measure
+from app.engine.exercises.measures import SIDES, VOCABULARY, Frame, Measure
 from app.engine.exercises.postures import POSTURES, working_leg
 
 
@@ -26,6 +26,10 @@ class SpecModel(ExerciseModel):
         self.required = spec.required
         self.wrong_view_message = spec.posture_message
         self._posture = POSTURES[spec.posture]
+        # Faults whose measure reads the negative from the other leg: the tracker turns their reference round
+        # when the working leg turns out to be the other one, instead of learning it again mid-rep.
+        self.antisymmetric_faults = frozenset(f.code for f in spec.faults
+                                              if VOCABULARY[f.measure.kind].antisymmetric and f.measure.legs == "working")
 
     def posture(self, xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
         check = self._posture.check(xy, visibility)
@@ -59,6 +63,8 @@ class SpecModel(ExerciseModel):
             fault_measures[fault.code] = reading.value
             if reading.unjudged:
                 unjudged[fault.code] = reading.unjudged
+            elif fault.judged_below_signal is not None and float(own.value) > fault.judged_below_signal:
+                unjudged[fault.code] = fault.beyond_reason
             metrics[fault.metric] = reading.value
         angle = math.nan
         weight = own.picture_weight
