@@ -2,6 +2,10 @@
 
 The counter shows the session's own count for this set (reps the GUI received), so it survives a camera that
 restarts mid-set. Painting is driven by snapshots; counting is not (it happens in the worker).
+
+A timed hold (an exercise of kind "hold") has no count to show: the same big digits show the seconds held so far
+in the hold in progress ("Hold / 4 / s of 10"), from the tracker's snapshots (`TrackerSnapshot.hold_s`); a set is
+one hold, so after it the clock keeps the time of the hold just finished rather than dropping back to 0.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from app.engine.events import Exercise
 from app.reports.export import judged_part
 from app.session.plan import SetStep
 from ui.exercise_texts import SIDE_NAMES, exercise_text
@@ -45,9 +50,15 @@ class LiveScreen(QWidget):
         self.target_label = big_label("of 10", 34, bold=False, color="#44515c")
         self.status_label = big_label("", 20, color="#b3261e")
         self.status_label.setMinimumHeight(0)
+        self.hold_label = big_label("Hold", 44, color="#1b2733")  # above the clock, for timed holds only
+        self.hold_label.setVisible(False)
+        self.holding = False  # this set is a timed hold: the big digits are seconds, not reps
+        self._hold_target_s = 0.0
+        self._held_s = 0.0  # the hold in progress, or the last one of this set
         panel.addWidget(self.exercise_label)
         panel.addWidget(self.set_label)
         panel.addWidget(self.side_label)
+        panel.addWidget(self.hold_label)
         panel.addWidget(self.counter, 0)
         panel.addWidget(self.target_label)
         self.rom = RomMeter()
@@ -86,14 +97,35 @@ class LiveScreen(QWidget):
         self.set_label.setText(f"Set {step.set_number} of {step.sets_per_side}")
         self.side_label.setText(SIDE_NAMES.get(step.side, step.side))
         self.tempo.words = {**self.tempo.LABELS, **text.phase_words}
-        self.set_count(reps, step.target_reps)
+        spec = Exercise(step.exercise).spec
+        self.holding = spec.kind == "hold"
+        self.hold_label.setVisible(self.holding)
+        self._held_s = 0.0
+        self._hold_target_s = float(spec.hold_target_s or 0.0)
+        if self.holding:
+            self.set_hold(0.0, self._hold_target_s)
+        else:
+            self.set_count(reps, step.target_reps)
         self.rom.set_fraction(0.0, 0.0)
         self.faults.clear()
         self.status_label.setText("")
 
     def set_count(self, reps: int, target: int) -> None:
+        if self.holding:
+            return  # a hold shows its clock (set_hold); its one "rep" is the hold itself
         self.counter.setText(str(reps))
         self.target_label.setText(f"of {target} reps")
+
+    def set_hold(self, held_s: float | None, target_s: float | None) -> None:
+        """The hold clock: whole seconds held in the hold in progress, against the target (the programme's, when
+        the snapshot carries one). Between holds (held 0) it keeps the time of the last one."""
+        if not self.holding or held_s is None:
+            return
+        if target_s:
+            self._hold_target_s = float(target_s)
+        self._held_s = held_s if held_s > 0.0 else self._held_s
+        self.counter.setText(str(int(self._held_s)))
+        self.target_label.setText(f"s of {self._hold_target_s:g}")
 
     def add_fault(self, t_s: float, message: str, value: float, code: str = "") -> None:
         # FormWarning.value is degrees, except feet_apart: a ratio of thigh length.

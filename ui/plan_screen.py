@@ -9,7 +9,8 @@ import pathlib
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+    QVBoxLayout, QWidget,
 )
 
 from app.engine.events import Exercise
@@ -30,13 +31,22 @@ class _Row:
         self.enabled.setStyleSheet("font-size: 20px; font-weight: bold;")
         self.sets = QSpinBox(minimum=1, maximum=MAX_SETS)
         self.reps = QSpinBox(minimum=1, maximum=MAX_REPS_PER_SET)
+        self.hold = exercise.spec.kind == "hold"
+        if self.hold:  # a timed hold: one hold per set, held for the exercise's target time
+            self.reps.setRange(1, 1)
+            self.reps.setSuffix(" hold")
+            self.reps.setEnabled(False)
+            self.reps.setToolTip(f"One hold of {exercise.spec.hold_target_s:g} s per set")
         self.sides = QComboBox()
         for label, sides in SIDE_CHOICES:
             self.sides.addItem(label, sides)
 
     def load(self, block: ExerciseBlock | None) -> None:
         self.enabled.setChecked(block is not None)
-        block = block or ExerciseBlock(self.exercise)
+        if block is None:  # not in the plan: offer the exercise file's dosing
+            dose = self.exercise.spec.dosing
+            reps = 1 if self.hold else int(dose.get("reps", 10))
+            block = ExerciseBlock(self.exercise, sets=int(dose["sets"]), reps_per_set=reps)
         self.sets.setValue(block.sets)
         self.reps.setValue(block.reps_per_set)
         idx = next((i for i, (_, s) in enumerate(SIDE_CHOICES) if s == block.sides), 0)
@@ -45,7 +55,8 @@ class _Row:
     def block(self) -> ExerciseBlock | None:
         if not self.enabled.isChecked():
             return None
-        return ExerciseBlock(self.exercise, self.sets.value(), self.reps.value(), tuple(self.sides.currentData()))
+        reps = 1 if self.hold else self.reps.value()
+        return ExerciseBlock(self.exercise, self.sets.value(), reps, tuple(self.sides.currentData()))
 
 
 class PlanScreen(QWidget):
@@ -80,9 +91,16 @@ class PlanScreen(QWidget):
         self.programme_panel.hide()
         self.programme_panel.close_requested.connect(self.clear_programme)
         outer.addWidget(self.programme_panel)
-        self.free_plan = QWidget()  # the ticks: hidden while a programme is loaded
-        self.free_plan.setLayout(grid)
-        outer.addWidget(self.free_plan)
+        # The ticks, hidden while a programme is loaded. The library grows (nine exercises already): the rows
+        # scroll rather than push the Start button off a 1280×800 screen.
+        rows_widget = QWidget()
+        rows_widget.setLayout(grid)
+        self.free_plan = QScrollArea()
+        self.free_plan.setWidgetResizable(True)
+        self.free_plan.setFrameShape(QFrame.Shape.NoFrame)
+        self.free_plan.setWidget(rows_widget)
+        self.free_plan.setMinimumHeight(4 * 46)
+        outer.addWidget(self.free_plan, 1)
         self.setAcceptDrops(True)
         rest_label = big_label("Rest between sets", 18, align=Qt.AlignmentFlag.AlignLeft)
         rest_label.setWordWrap(False)
@@ -117,7 +135,7 @@ class PlanScreen(QWidget):
                            row.sides.currentIndexChanged):
                 signal.connect(self._update_overview)
         self.rest.valueChanged.connect(self._update_overview)
-        outer.addStretch(1)
+        outer.addStretch(0)  # spare height goes to the exercise rows
         during = big_label("During the session, use the keyboard — no need to reach the mouse from the floor:", 17,
                            bold=False, color="#44515c")
         outer.addWidget(during)

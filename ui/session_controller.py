@@ -603,6 +603,7 @@ class SessionController(QObject):
         frac = snap.rom_fraction
         self._peak_fraction = max(self._peak_fraction, frac) if snap.phase != "rest" else self._peak_fraction
         view.rom.set_fraction(frac, self._peak_fraction)
+        view.set_hold(snap.hold_s, snap.hold_target_s)  # a timed hold's clock (None for counted reps)
         phase, since_s = self._tempo_phase
         if snap.phase != phase:
             self._tempo_phase = (snap.phase, snap.t_s)

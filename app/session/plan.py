@@ -139,9 +139,11 @@ class SetResult:
 def flatten(plan: SessionPlan) -> list[SetStep]:
     steps: list[SetStep] = []
     for bi, block in enumerate(plan.blocks):
+        # A timed hold's set is one hold, however many "reps" a plan row was left at: the set ends when it does.
+        target = 1 if block.exercise.spec.kind == "hold" else block.reps_per_set
         for side in block.sides:
             for n in range(1, block.sets + 1):
-                steps.append(SetStep(bi, block.exercise, n, block.sets, side, block.reps_per_set))
+                steps.append(SetStep(bi, block.exercise, n, block.sets, side, target))
     return steps
 
 
