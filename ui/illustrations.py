@@ -107,7 +107,7 @@ def paint_camera_plan(p: QPainter, rect: QRectF, exercise: Exercise) -> None:
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     w, h = rect.width(), rect.height()
     spec = Exercise(exercise).spec
-    lying = spec.posture != "standing"
+    lying = not spec.posture.startswith("standing")
     cam = QPointF(rect.center().x(), rect.top() + h * 0.86)
     if lying:
         mat = QRectF(rect.left() + w * 0.15, rect.top() + h * 0.10, w * 0.70, h * 0.20)
