@@ -128,10 +128,10 @@ class Store:
         with self._maybe_tx(conn) as c:
             rep_id = c.execute(
                 "INSERT INTO reps (set_id, idx, side, t_start_s, t_peak_s, t_end_s, peak_deg, faults, up_s, down_s, "
-                "recorded_utc_s) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "recorded_utc_s, held_s) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (set_id, rep.index, rep.side, rep.t_start_s, rep.t_peak_s, rep.t_end_s, rep.peak_deg,
                  ",".join(rep.faults), rep.t_peak_s - rep.t_start_s, rep.t_end_s - rep.t_peak_s,
-                 recorded_utc_s if recorded_utc_s is not None else time.time()),
+                 recorded_utc_s if recorded_utc_s is not None else time.time(), rep.held_s),
             ).lastrowid
             c.executemany("INSERT INTO rep_faults (rep_id, position, code) VALUES (?,?,?)",
                           [(rep_id, i, code) for i, code in enumerate(rep.faults)])
@@ -257,12 +257,13 @@ class Store:
                 "ON t.id = r.set_id WHERE t.session_id = ? ORDER BY u.rep_id, u.position", (session_id,)):
             unjudged.setdefault(rep_id, []).append((code, reason))
         for rep in self._read(
-                "SELECT r.id, r.set_id, r.idx, r.side, r.t_start_s, r.t_peak_s, r.t_end_s, r.peak_deg FROM reps r "
+                "SELECT r.id, r.set_id, r.idx, r.side, r.t_start_s, r.t_peak_s, r.t_end_s, r.peak_deg, r.held_s "
+                "FROM reps r "
                 "JOIN sets t ON t.id = r.set_id WHERE t.session_id = ? ORDER BY r.set_id, r.id", (session_id,)):
             by_id[rep[1]].reps.append(RepCompleted(index=rep[2], side=rep[3], t_start_s=rep[4], t_peak_s=rep[5],
                                                    t_end_s=rep[6], peak_deg=rep[7],
                                                    faults=tuple(faults.get(rep[0], ())),
-                                                   unjudged=tuple(unjudged.get(rep[0], ()))))
+                                                   unjudged=tuple(unjudged.get(rep[0], ())), held_s=rep[8]))
         for w in self._read(
                 "SELECT e.set_id, e.t_s, e.code, e.value, e.message FROM fault_events e JOIN sets t ON "
                 "t.id = e.set_id WHERE t.session_id = ? ORDER BY e.set_id, e.id", (session_id,)):

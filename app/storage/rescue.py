@@ -35,7 +35,7 @@ def to_json(record: SessionRecord) -> dict:
             "exercise": s.exercise, "side": s.side, "started_utc_s": s.started_utc_s, "ended_utc_s": s.ended_utc_s,
             "target_reps": s.target_reps, "achieved_reps": s.achieved_reps, "source": s.source,
             "reps": [[r.index, r.side, r.t_start_s, r.t_peak_s, r.t_end_s, r.peak_deg, list(r.faults),
-                      [[code, reason] for code, reason in r.unjudged]] for r in s.reps],
+                      [[code, reason] for code, reason in r.unjudged], r.held_s] for r in s.reps],
             "warnings": [[w.t_s, w.code, w.value, w.message] for w in s.warnings],
         } for s in record.sets],
     }
@@ -56,9 +56,11 @@ def from_json(data: dict) -> SessionRecord:
 
 
 def _rep_from_json(r: list) -> RepCompleted:
-    # Version 1 files (written before reps carried what they could not judge) have seven fields.
+    # Version 1 files (written before reps carried what they could not judge) have seven fields, version 2 eight
+    # (before reps carried how long they were held).
     unjudged = tuple((str(code), str(reason)) for code, reason in r[7]) if len(r) > 7 else ()
-    return RepCompleted(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6]), unjudged)
+    held_s = float(r[8]) if len(r) > 8 else 0.0
+    return RepCompleted(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6]), unjudged, held_s)
 
 
 def write_rescue_file(record: SessionRecord, folder: pathlib.Path) -> pathlib.Path:
@@ -67,8 +69,9 @@ def write_rescue_file(record: SessionRecord, folder: pathlib.Path) -> pathlib.Pa
     path = folder / f"session-{record.uid}.json"
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        # Version 2: each rep has an eighth field, its not-judged faults. Readers take both versions.
-        json.dump({"format": "medius-unsaved-session", "version": 2, "session": to_json(record)}, f)
+        # Version 2: each rep has an eighth field, its not-judged faults; version 3 a ninth, its held time.
+        # Readers take every version.
+        json.dump({"format": "medius-unsaved-session", "version": 3, "session": to_json(record)}, f)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

@@ -266,8 +266,14 @@ def _v6(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v7(conn: sqlite3.Connection) -> None:
+    """How long each rep was held at the top (RepCompleted.held_s): for a timed hold it is the result itself.
+    Older reps were not timed: 0, as the engine reports a rep with no hold."""
+    _script(conn, "ALTER TABLE reps ADD COLUMN held_s REAL NOT NULL DEFAULT 0;")
+
+
 # MIGRATIONS[i] takes the schema from version i to version i + 1.
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 LATEST_VERSION = len(MIGRATIONS)
 
 

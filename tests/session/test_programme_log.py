@@ -36,10 +36,17 @@ def rep(i, side="left"):
     return RepCompleted(i, side, 4.0 * i, 4.0 * i + 1.5, 4.0 * i + 3.5, 40.0, ())
 
 
+V5_REP_COLUMNS = ("id, set_id, idx, side, t_start_s, t_peak_s, t_end_s, peak_deg, faults, up_s, down_s, "
+                  "recorded_utc_s")
+
+
 def _dump(conn):
-    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-            for t in ("sessions", "session_exercises", "sets", "reps", "rep_faults", "fault_events", "rep_unjudged",
-                      "set_recordings")}
+    """Every v5 row (the columns v5 had: later steps may add columns, never change these)."""
+    out = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+           for t in ("sessions", "session_exercises", "sets", "rep_faults", "fault_events", "rep_unjudged",
+                     "set_recordings")}
+    out["reps"] = conn.execute(f"SELECT {V5_REP_COLUMNS} FROM reps ORDER BY 1").fetchall()
+    return out
 
 
 def test_migration_from_v5_keeps_every_row_and_adds_the_programme_table(tmp_path):
