@@ -24,6 +24,7 @@ class SideComparison:
     reps_prescribed: int | None  # None for a hold
     hold_s: float | None
     reps_done: tuple[int, ...]  # per logged set, in order
+    held_s: tuple[float | None, ...] = ()  # per logged set: its longest hold (timed holds)
 
     @property
     def sets_done(self) -> int:
@@ -52,7 +53,7 @@ def compare(entries: tuple[dict, ...], sets: list[LoggedSet]) -> list[EntryCompa
         for side in SIDES_OF.get(e.get("sides", "both"), ("",)):
             done = [s for s in mine if not side or s.side == side]
             sides.append(SideComparison(side, int(e["sets"]), e.get("reps"), e.get("hold_s"),
-                                        tuple(_reps(s) for s in done)))
+                                        tuple(_reps(s) for s in done), tuple(s.best_held_s for s in done)))
         out.append(EntryComparison(e["exercise"], tuple(sides), str(e.get("note", "")), dict(e.get("limits") or {})))
     return out
 
@@ -79,9 +80,10 @@ def programme_section_html(store, *, since_day: str | None = None, until_day: st
             for s in c.sides:
                 asked = (f"{s.sets_prescribed} × {s.hold_s:g} s hold" if s.hold_s is not None
                          else f"{s.sets_prescribed} × {s.reps_prescribed}")
-                if s.hold_s is not None:  # one hold per set; the log keeps whether it was done
-                    done = ", ".join("held" if r > 0 else "not held" for r in s.reps_done) or "–"
-                    unit = f"({s.hold_s:g} s each)"
+                if s.hold_s is not None:  # one hold per set: how long it was held, against the time asked
+                    done = ", ".join(f"{h:.1f} s" if r > 0 and h else ("held" if r > 0 else "not held")
+                                     for r, h in zip(s.reps_done, s.held_s)) or "–"
+                    unit = f"(of {s.hold_s:g} s)"
                 else:
                     done = ", ".join(str(r) for r in s.reps_done) or "–"
                     unit = f"reps (of {s.reps_prescribed})"

@@ -42,12 +42,13 @@ class LoggedSet:
     target_reps: int | None
     achieved_reps: int | None
     reps_logged: int
+    best_held_s: float | None = None  # the longest hold of the set (timed holds), None without reps
 
 
 def programme_sessions(store, *, since_day: str | None = None, until_day: str | None = None,
                        limit: int = 10) -> list[tuple[int, str, ProgrammeStamp, list[LoggedSet]]]:
     """(session id, local day, stamp, its sets) for the newest `limit` sessions of the period that followed a
-    programme, newest first. Reads set totals only, never rep rows."""
+    programme, newest first. Reads set totals, and of the rep rows only each set's longest hold."""
     rows = store._read(
         "SELECT s.id, s.local_day FROM sessions s JOIN session_programmes p ON p.session_id = s.id "
         "WHERE s.local_day >= ? AND s.local_day <= ? ORDER BY s.started_utc_s DESC, s.id DESC LIMIT ?",
@@ -56,7 +57,8 @@ def programme_sessions(store, *, since_day: str | None = None, until_day: str | 
     for sid, day in rows:
         stamp = read_programme(store, sid)
         sets = [LoggedSet(*r) for r in store._read(
-            "SELECT exercise, side, target_reps, achieved_reps, rep_count FROM sets WHERE session_id = ? "
+            "SELECT exercise, side, target_reps, achieved_reps, rep_count, "
+            "(SELECT MAX(held_s) FROM reps r WHERE r.set_id = sets.id) FROM sets WHERE session_id = ? "
             "ORDER BY position, id", (sid,))]
         out.append((sid, day, stamp, sets))
     return out

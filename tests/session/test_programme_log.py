@@ -153,10 +153,18 @@ def test_a_hold_in_the_report_is_prescribed_in_seconds_and_done_in_holds(tmp_pat
     p = Programme(title="Holds", patient="P", therapist="T", date=dt.date(2026, 11, 28),
                   entries=(ProgrammeEntry(holds[0], sets=3, reps=None, hold_s=12, sides="right"),))
     path = tmp_path / "h.db"
-    _record_session(path, p, [(holds[0].value, "right", 1), (holds[0].value, "right", 1)])
+    plan = to_plan(p)
+    recorder = SessionRecorder(path)
+    recorder.start_session(plan.name, "camera:0", programme=plan.programme)
+    for held in (12.4, 8.25):  # two holds of the three, the second one short
+        recorder.start_set(holds[0].value, "right", 1, "camera:0")
+        recorder.record_rep(RepCompleted(1, "right", 1.0, 3.0, 4.0 + held, 50.0, (), (), held))
+        recorder.finish_set()
+    assert recorder.close()
     with Store(path) as store:
         ((_sid, _day, stamp, sets),) = programme_sessions(store)
         ((right,),) = [c.sides for c in compare(stamp.entries, sets)]
         assert (right.side, right.sets_done, right.sets_prescribed, right.hold_s) == ("right", 2, 3, 12.0)
+        assert right.held_s == (12.4, 8.25)
         html = build_report_html(store)
-    assert "<td>3 × 12 s hold</td><td>2/3</td><td>held, held (12 s each)</td>" in html
+    assert "<td>3 × 12 s hold</td><td>2/3</td><td>12.4 s, 8.2 s (of 12 s)</td>" in html
