@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-
 from app.engine.events import Exercise
+from app.engine.library import ExerciseSpec
 
 
-@dataclass(frozen=True)
-class Tempo:
-    up_s: float
-    hold_s: float
-    down_s: float
-
-
-@dataclass(frozen=True)
-class ExerciseText:
-    id: str
-    title: str
-    purpose: str
-    setup: tuple[str, ...]
-    movement: tuple[str, ...]
-    mistakes: tuple[str, ...]
-    camera: tuple[str, ...]
-    tempo: Tempo
-    phase_words: dict[str, str]  # what the tempo guide says in each tracker phase (rest/rising/top/lowering)
-
-
-@functools.cache
-def exercise_text(exercise: Exercise) -> ExerciseText:
-    s = Exercise(exercise).spec
-    return ExerciseText(id=s.id, title=s.title, purpose=s.purpose, setup=s.setup, movement=s.movement,
-                        mistakes=s.mistakes, camera=s.camera, tempo=Tempo(**s.tempo), phase_words=dict(s.phase_words))
+def exercise_text(exercise: Exercise) -> ExerciseSpec:
+    """The exercise's card: title, purpose, setup, movement, mistakes, camera, tempo, phase words."""
+    return Exercise(exercise).spec
 
 
 def title(exercise: Exercise) -> str:

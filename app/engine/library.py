@@ -62,6 +62,15 @@ class FaultSpec:
 
 
 @dataclass(frozen=True)
+class Tempo:
+    """Seconds per phase of a rep, for the instruction card and the pace guide."""
+
+    up_s: float
+    hold_s: float
+    down_s: float
+
+
+@dataclass(frozen=True)
 class PostureLimit:
     measure: Measure
     max: float
@@ -108,7 +117,7 @@ class ExerciseSpec:
     angle: NamedMeasure | None  # the anatomical angle a therapist reads, reported as a rep's peak
     metrics: tuple[NamedMeasure, ...]
     faults: tuple[FaultSpec, ...]
-    tempo: dict[str, float]
+    tempo: Tempo
     phase_words: dict[str, str]
     dosing: dict[str, object]
     illustration: dict[str, object] = field(default_factory=dict)
@@ -196,7 +205,7 @@ def load_spec(path: pathlib.Path | str) -> ExerciseSpec:
         angle=NamedMeasure(angle_t.text("name"), _measure(angle_t, {"name"})) if angle_t is not None else None,
         metrics=tuple(NamedMeasure(t.text("name"), _measure(t, {"name"})) for t in doc.tables("metrics", required=False)),
         faults=faults,
-        tempo={k: tempo.number(k, low=0.0) for k in ("up_s", "hold_s", "down_s")},
+        tempo=Tempo(**{k: tempo.number(k, low=0.0) for k in ("up_s", "hold_s", "down_s")}),
         phase_words={k: words.text(k) for k in ("rest", "rising", "top", "lowering")},
         dosing=_dosing(dosing, kind),
         illustration=_illustration(doc.table("illustration", required=False)),
