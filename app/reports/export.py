@@ -104,7 +104,7 @@ def session_to_dict(s: SessionRecord) -> dict:
                 "index": r.index, "side": r.side, "t_start_s": r.t_start_s, "t_peak_s": r.t_peak_s,
                 "t_end_s": r.t_end_s, "up_s": round(r.t_peak_s - r.t_start_s, 3),
                 "down_s": round(r.t_end_s - r.t_peak_s, 3),
-                "peak_deg": r.peak_deg, "faults": list(r.faults),
+                "peak_deg": r.peak_deg, "held_s": r.held_s, "faults": list(r.faults),
                 # Same shape as `medius analyze --json`; not judged is neither a fault nor good form.
                 "unjudged": [{"code": code, "reason": reason} for code, reason in r.unjudged],
             } for r in st.reps],

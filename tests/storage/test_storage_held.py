@@ -59,3 +59,19 @@ def test_rescue_files_keep_the_held_time_and_old_ones_still_read(tmp_path):
     with Store(tmp_path / "h.db") as store:
         (sid,) = import_rescue_files(store)
         assert store.get_session(sid).sets[0].reps[0].held_s == 0.0
+
+
+def test_the_json_export_carries_the_held_time(tmp_path):
+    import io
+
+    from app.reports.export import write_json
+
+    record = SessionRecord(started_utc_s=1_796_000_000.0, sets=[
+        SetRecord("side-lying-abduction-hold", "right", 1_796_000_010.0, 1, 1, 1_796_000_030.0, "camera:0",
+                  [hold(1, 9.5)])])
+    with Store(tmp_path / "h.db") as store:
+        store.import_session(record)
+        out = io.StringIO()
+        write_json(store, out)
+    (session,) = json.loads(out.getvalue())["sessions"]
+    assert session["sets"][0]["reps"][0]["held_s"] == 9.5
