@@ -104,7 +104,8 @@ class VoiceListener(QObject):
         while (data := self._queue.get()) is not None:
             try:
                 for heard in rec.feed(data):
-                    log.info("voice command: coach %s (score ratio %.2f)", heard.command, heard.ratio)
+                    log.info("voice command: coach %s (score margin %.2f, phone distance %.2f)", heard.command,
+                             heard.margin, heard.phone_distance)
                     self.command_heard.emit(heard.command, time.monotonic())
             except Exception:  # noqa: BLE001 - a recogniser failure ends voice commands, not the session
                 log.exception("voice recognition failed; voice commands are off")

@@ -1,43 +1,60 @@
 """Offline voice commands: "coach pause / resume / next / repeat / stop" from 16 kHz mono audio. No Qt.
 
 Recogniser: pocketsphinx (PyPI wheel with its US English acoustic model, dictionary and phone model inside, so
-nothing is downloaded and nothing leaves the machine). Chosen over keyword spotting, which on synthetic and
-real voices found only a minority of the phrases, and over Vosk/sherpa-onnx, whose models are separate
-downloads.
+nothing is downloaded and nothing leaves the machine). Chosen over Vosk/sherpa-onnx, whose models are separate
+downloads. Its keyword-spotting mode was measured and set aside (tools/voice_benchmark.py audio, 9 voices): at a
+threshold that kept false alarms to 2 in 20 min it found 15 of 45 clean commands; at one that found 24 of 45 it
+heard 237 false commands.
 
-How a command is heard, and why talk is not:
-1. pocketsphinx's Endpointer (a voice-activity detector) cuts the stream into utterances; commands are said on
-   their own, so each is one short utterance.
-2. Each utterance of command length is decoded twice: with a grammar that can only say "coach <command>", and
-   with a free phone loop (the "garbage" model: any sound at all). A grammar always answers, even for "the
-   coach said stop by later"; but when the words were not a command, the free phone loop explains the sound far
-   better than the grammar does. A command is accepted only when the grammar's score comes close to the phone
-   loop's (`MAX_SCORE_RATIO`).
-3. A command is short (`MAX_UTTERANCE_S`) and follows a pause (`MIN_GAP_S`): on synthetic talk, counting and
-   television-like speech with noise (tools/voice_benchmark.py) these two rules removed every false command
-   that the grammar and the score ratio let through, while keeping the commands said on their own.
-4. The wake word "coach" is part of the grammar, so counting out loud ("one, two, three") or a television never
-   matches a command by a single word.
+How a command is heard, and why talk is not (every number from tools/voice_benchmark.py):
+1. app.handsfree.audio_cleanup cleans the audio (high-pass, Wiener noise suppression against a running noise
+   estimate) and cuts it into utterances where speech stands out of the room's own sound. pocketsphinx's
+   Endpointer, used before, is a voice detector: in 10 dB pink noise it never ended an utterance (0 of 45
+   commands heard), and each utterance is now decoded on its own with a fresh search.
+2. Each utterance of command length that follows a pause is decoded twice, from the cleaned audio: with a
+   grammar that can only say "coach <command>", and with free phones (the phone loop: any sound at all). A
+   grammar always answers, even for "one, two, three". The command is accepted only when
+   - the grammar explains the sound about as well as free phones do (`MIN_SCORE_MARGIN`, per frame), and
+   - the free phones are close to the command's own pronunciation (`MAX_PHONE_DISTANCE`, edit distance over
+     the number of phones): talk the grammar bent into "coach repeat" came out as 8+ different phones.
+3. A command is short (`MAX_UTTERANCE_S`) and follows a pause (`MIN_GAP_S`): said on its own, not inside a
+   sentence. The wake word is part of the grammar, so counting out loud never matches by a single word.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
 import numpy as np
 
+from app.handsfree.audio_cleanup import FFT, HOP, NoiseSuppressor, Utterances
+
 RATE_HZ = 16000
 COMMANDS = ("pause", "resume", "next", "repeat", "stop")
 WAKE_WORD = "coach"
-MIN_UTTERANCE_S = 0.45  # "coach next" said quickly
-MAX_UTTERANCE_S = 1.5  # "coach repeat" said slowly took 1.3 s; talk that the grammar bends is mostly longer
+MIN_UTTERANCE_S = 0.45  # the loud core of "coach next" said quickly, in noise, was 0.47 s and more
+MAX_UTTERANCE_S = 1.5  # "coach repeat" said slowly took 1.3 s
 MIN_GAP_S = 0.6  # quiet before a command: said on its own, not at the end of a sentence
-# Grammar score over phone-loop score (pocketsphinx reports both as per-utterance likelihood figures in 0..1).
-# Commands measured 0.9-1.3; on short stretches of talk it overlaps (so it only removes the worst fits).
-MAX_SCORE_RATIO = 1.6
+# Grammar score minus phone-loop score, per 10 ms frame (thousandths of the log score): commands measured a
+# median of 1.0 and a 5th percentile of 0.16; half of the talk that the grammar turned into a command was below 0.
+MIN_SCORE_MARGIN = 0.0
+# Free phones against the command's pronunciation: commands measured at most 0.86 (6 of 7 phones), mostly
+# 0.4-0.75; talk that passed every other rule measured 0.88 or more.
+MAX_PHONE_DISTANCE = 0.86
+FRAME_S = 0.01  # pocketsphinx's frame
+MIN_WAKE_WORD_S = 0.2  # aligned "coach": commands measured 0.25 s and more
+MIN_COMMAND_WORD_S = 0.25  # aligned command word: commands measured 0.31 s and more
+MAX_INNER_PAUSE_S = 0.1  # silence or noise the alignment puts between the two words
+PRE_ROLL_S = 0.25  # audio before and after the speech span that goes to the decoder (soft starts and endings)
+POST_ROLL_S = 0.25
+CLEAN_DELAY = FFT - HOP  # the suppressor's output runs this many samples behind its input
 GRAMMAR = ("#JSGF V1.0;\ngrammar medius;\n"
            f"public <command> = {WAKE_WORD} ( {' | '.join(COMMANDS)} );\n")
+# The phone loop's own symbols for silence and noise (SIL, +NSN+, +SPN+) are not phones of a word.
+PHONES = frozenset("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V "
+                   "W Y Z ZH".split())
 
 
 class VoiceUnavailable(RuntimeError):
@@ -48,15 +65,16 @@ class VoiceUnavailable(RuntimeError):
 class Heard:
     t_s: float  # end of the command in the audio (seconds from the start of the stream)
     command: str  # one of COMMANDS
-    ratio: float  # grammar/phone-loop score ratio: lower is surer
+    margin: float  # how much better the command grammar explains the sound than free phones do (higher: surer)
+    phone_distance: float  # free phones against the command's pronunciation (0 = the same phones)
 
 
 class CommandRecognizer:
     """Feed 16-bit mono PCM at 16 kHz in any chunk size; get the commands that ended in it."""
 
-    def __init__(self, max_ratio: float = MAX_SCORE_RATIO) -> None:
+    def __init__(self) -> None:
         try:
-            from pocketsphinx import Decoder, Endpointer, get_model_path
+            from pocketsphinx import Decoder, get_model_path
         except ImportError as exc:
             raise VoiceUnavailable(f"pocketsphinx is not installed ({exc})") from exc
         model = get_model_path()
@@ -70,65 +88,149 @@ class CommandRecognizer:
             self._phones = Decoder(**common, allphone=os.path.join(model, "en-us", "en-us-phone.lm.bin"))
         except RuntimeError as exc:
             raise VoiceUnavailable(f"the speech model did not load ({exc})") from exc
-        self.max_ratio = max_ratio
-        self._endpointer = Endpointer(sample_rate=RATE_HZ)
-        self._frame_bytes = self._endpointer.frame_bytes
-        self._pending = b""
-        self._utterance: list[bytes] = []
-        self._t_s = 0.0  # stream time of the next frame
-        self._start_s = 0.0
+        wake = _pronunciations(self._grammar, WAKE_WORD)
+        self._references = {c: [w + p for w in wake for p in _pronunciations(self._grammar, c)] for c in COMMANDS}
+        self._phone_set = {p for refs in self._references.values() for ref in refs for p in ref} | PHONES
+        self._suppressor = NoiseSuppressor()
+        self._segmenter = Utterances()
+        # The audio since shortly before the utterance in progress, cleaned and only high-passed (both run
+        # CLEAN_DELAY behind the input).
+        self._cleaned = np.zeros(0)
+        self._cleaned_start = -CLEAN_DELAY  # stream sample of self._cleaned[0]
+        self._raw = np.zeros(0)  # the same stretch only high-passed
+        self._raw_start = -CLEAN_DELAY
+        self._samples_in = 0
+        self._pending_spans: list = []
         self._last_end_s = -1e9  # end of the utterance before (any length)
         self.utterances = 0  # how many were decoded (for the benchmark)
+        self.trace: list | None = None  # a list to collect every utterance's figures in (for the benchmark)
+        self.trace_audio = False
 
     def feed(self, pcm: bytes | np.ndarray) -> list[Heard]:
-        data = self._pending + (pcm.astype("<i2").tobytes() if isinstance(pcm, np.ndarray) else bytes(pcm))
-        heard: list[Heard] = []
-        n = len(data) // self._frame_bytes * self._frame_bytes
-        for i in range(0, n, self._frame_bytes):
-            heard.extend(self._frame(data[i:i + self._frame_bytes]))
-        self._pending = data[n:]
+        x = np.frombuffer(pcm, dtype="<i2") if isinstance(pcm, (bytes, bytearray, memoryview)) else np.asarray(pcm)
+        x = x.astype(np.float64)
+        cleaned, plain, band_power = self._suppressor.process(x)
+        self._samples_in += len(x)
+        self._raw = np.concatenate([self._raw, plain])
+        self._cleaned = np.concatenate([self._cleaned, cleaned])
+        self._pending_spans += self._segmenter.push(band_power)
+        heard = self._judge_ready()
+        self._trim()
         return heard
 
     def finish(self) -> list[Heard]:
         """End of the stream: an utterance still open is judged as it is."""
+        self._pending_spans += self._segmenter.flush()
+        return self._judge_ready(final=True)
+
+    def _judge_ready(self, final: bool = False) -> list[Heard]:
         heard = []
-        if self._utterance:
-            heard.extend(self._judge(b"".join(self._utterance), self._start_s, self._t_s))
-        self._utterance = []
+        while self._pending_spans:
+            span = self._pending_spans[0]
+            need = int((span.end_s + POST_ROLL_S) * RATE_HZ)
+            have = self._cleaned_start + len(self._cleaned)
+            if have < need and not final:
+                break
+            self._pending_spans.pop(0)
+            heard.extend(self._judge(span))
         return heard
 
-    def _frame(self, frame: bytes) -> list[Heard]:
-        was_in_speech = self._endpointer.in_speech
-        speech = self._endpointer.process(frame)
-        self._t_s += self._endpointer.frame_length
-        if speech is not None:
-            if not self._utterance:
-                self._start_s = self._endpointer.speech_start
-            self._utterance.append(bytes(speech))
-        if was_in_speech and not self._endpointer.in_speech and self._utterance:
-            audio, self._utterance = b"".join(self._utterance), []
-            return self._judge(audio, self._start_s, self._endpointer.speech_end)
-        return []
+    def _trim(self) -> None:
+        keep_from = int(self._segmenter_start_s() * RATE_HZ) - int(PRE_ROLL_S * RATE_HZ) - HOP
+        cut = max(0, min(len(self._cleaned), keep_from - self._cleaned_start))
+        if cut:
+            self._cleaned = self._cleaned[cut:]
+            self._cleaned_start += cut
+        cut = max(0, min(len(self._raw), keep_from - self._raw_start))
+        if cut:
+            self._raw = self._raw[cut:]
+            self._raw_start += cut
 
-    def _judge(self, audio: bytes, start_s: float, end_s: float) -> list[Heard]:
-        duration = len(audio) / 2 / RATE_HZ
-        gap_s, self._last_end_s = start_s - self._last_end_s, end_s
+    def _segmenter_start_s(self) -> float:
+        if self._pending_spans:
+            return self._pending_spans[0].start_s
+        if self._segmenter.in_speech:
+            return self._segmenter.current_start_s
+        return self._samples_in / RATE_HZ - 1.0
+
+    def _audio(self, start_s: float, end_s: float, cleaned: bool = True) -> bytes:
+        buf, start = (self._cleaned, self._cleaned_start) if cleaned else (self._raw, self._raw_start)
+        a = max(0, int(start_s * RATE_HZ) - start)
+        b = max(a, int(end_s * RATE_HZ) - start)
+        return np.clip(buf[a:b], -32768, 32767).astype("<i2").tobytes()
+
+    def _judge(self, span) -> list[Heard]:
+        duration = span.end_s - span.start_s
+        gap_s, self._last_end_s = span.start_s - self._last_end_s, span.end_s
+        info = {"start_s": span.start_s, "end_s": span.end_s, "gap_s": gap_s}
+        if self.trace is not None:
+            self.trace.append(info)
         if not MIN_UTTERANCE_S <= duration <= MAX_UTTERANCE_S or gap_s < MIN_GAP_S:
             return []
         self.utterances += 1
+        verdicts = []
+        for cleaned in (True, False):
+            audio = self._audio(span.start_s - PRE_ROLL_S, span.end_s + POST_ROLL_S, cleaned)
+            verdict = self._verdict(audio, timing=cleaned)
+            info["cleaned" if cleaned else "raw"] = verdict
+            if verdict is None or not verdict["accepted"]:
+                return []
+            verdicts.append(verdict)
+        if verdicts[0]["command"] != verdicts[1]["command"]:
+            return []
+        return [Heard(round(span.end_s, 2), verdicts[0]["command"], min(v["margin"] for v in verdicts),
+                      max(v["phone_distance"] for v in verdicts))]
+
+    def _verdict(self, audio: bytes, timing: bool) -> dict | None:
+        """What the grammar heard in `audio` and whether it passes the checks; None when it is no command."""
         grammar = _decode(self._grammar, audio)
-        if grammar is None:
-            return []
-        words = grammar.hypstr.split()
+        words = grammar.hypstr.split() if grammar is not None else []
         if len(words) != 2 or words[0] != WAKE_WORD or words[1] not in COMMANDS:
-            return []
+            return None
+        segments = [(x.word, (x.end_frame - x.start_frame + 1) * FRAME_S) for x in self._grammar.seg()]
+        frames = max(1, self._grammar.n_frames())
         phones = _decode(self._phones, audio)
-        if phones is None or phones.score <= 0:
-            return []
-        ratio = grammar.score / phones.score
-        if ratio > self.max_ratio:
-            return []
-        return [Heard(round(end_s, 2), words[1], round(ratio, 3))]
+        if phones is None:
+            return None
+        # hyp().score is a likelihood (the decoder's log score, exponentiated): per frame, in thousandths.
+        margin = 1000.0 * (math.log(max(grammar.score, 1e-300)) - math.log(max(phones.score, 1e-300))) / frames
+        heard = [x.word for x in self._phones.seg() if x.word in self._phone_set]
+        distance = min(_edit_distance(heard, ref) / len(ref) for ref in self._references[words[1]])
+        ok = margin >= MIN_SCORE_MARGIN and distance <= MAX_PHONE_DISTANCE
+        if timing:
+            ok = ok and _plausible_timing(segments)
+        return {"command": words[1], "margin": round(margin, 2), "phone_distance": round(distance, 2),
+                "phones": " ".join(heard), "accepted": ok}
+
+
+def _plausible_timing(segments: list[tuple[str, float]]) -> bool:
+    """The grammar's alignment: "coach" and the command each long enough to be those words, no pause between.
+    Talk squeezed into the grammar had a median "coach" of 0.19 s and a silence inside one time in seven."""
+    words = [(w, d) for w, d in segments if w not in ("<s>", "</s>")]
+    spoken = [i for i, (w, _) in enumerate(words) if w != "<sil>" and not w.startswith("+")]
+    if len(spoken) != 2:
+        return False
+    (_, coach), (_, command) = words[spoken[0]], words[spoken[1]]
+    inner = sum(d for w, d in words[spoken[0] + 1:spoken[1]])
+    return coach >= MIN_WAKE_WORD_S and command >= MIN_COMMAND_WORD_S and inner <= MAX_INNER_PAUSE_S
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]
+
+
+def _pronunciations(decoder, word: str) -> list[list[str]]:
+    """Every pronunciation the dictionary has for `word` (word, word(2), word(3)...)."""
+    found, n = [], 1
+    while (phones := decoder.lookup_word(word if n == 1 else f"{word}({n})")) is not None:
+        found.append(phones.split())
+        n += 1
+    return found
 
 
 def _decode(decoder, audio: bytes):
