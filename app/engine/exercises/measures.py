@@ -349,3 +349,26 @@ def knee_valgus(frame: Frame, leg: str) -> Reading:
 def hip_roll(frame: Frame, leg: str) -> Reading:
     return Reading(hip_line_in_body_frame(frame.xy, frame.vis, leg), unjudged=roll_unjudged_reason(frame.xy, frame.vis))
 
+
+
+GAP_RATIO_CAP = 10.0  # a gap closed to nothing reads as this (a finite value for warnings, JSON and charts)
+
+
+@_kind("gap_ratio", "The distance between two landmarks over the distance between two others, in the picture: "
+       "the feet's gap over the knees' gap grows as the knees cave in towards each other while the feet stay "
+       "apart. A ratio of two gaps across the body, so the camera's distance and roll do not change it. Not "
+       "judged while the hips are less than `min_hip_width` thigh lengths apart in the picture (the body turned "
+       "sideways to the camera, both gaps foreshortened).",
+       between=Param("roles"), over=Param("roles"), min_hip_width=Param("number", 0.0))
+def gap_ratio(frame: Frame, leg: str, between, over, min_hip_width=0.0) -> Reading:
+    a, b = (landmark(r, leg) for r in between)
+    c, d = (landmark(r, leg) for r in over)
+    xy = frame.xy
+    top, bottom = float(np.hypot(*(xy[a] - xy[b]))), float(np.hypot(*(xy[c] - xy[d])))
+    if not (math.isfinite(top) and math.isfinite(bottom)):
+        return NAN
+    value = min(GAP_RATIO_CAP, top / bottom) if bottom > 1e-6 else GAP_RATIO_CAP
+    thigh = frame.thigh_px()
+    hips = float(np.hypot(*(xy[LM.L_HIP] - xy[LM.R_HIP])))
+    turned = min_hip_width > 0 and not (thigh > 1e-6 and hips / thigh >= min_hip_width)
+    return Reading(value, unjudged="body turned sideways to the camera" if turned else None)
