@@ -6,8 +6,8 @@ thresholds and notes and a `ProgrammeStamp`: the programme's identity and prescr
 session log keeps so that done vs prescribed can be worked out later even when the file is gone.
 
 What an exercise allows comes from the exercise library through two calls only, `Exercise` (which ids exist)
-and `default_params` (its faults and their default limits; `kind` "reps"/"hold" and `limit_ranges` where the
-library has them), so new exercises become usable in programmes without a change here.
+and `default_params` (its faults, their default limits and `limit_ranges`, its `kind` "reps" or "hold" and a
+hold's `hold_target_s`), so new exercises become usable in programmes without a change here.
 """
 
 from __future__ import annotations
@@ -48,11 +48,12 @@ MAX_NAME = 200  # title, patient, therapist: one line
 
 def exercise_kind(exercise: Exercise | str) -> str:
     """"reps" (counted repetitions) or "hold" (a timed hold)."""
-    return str(getattr(default_params(exercise), "kind", "reps"))
+    return default_params(exercise).kind
 
 
 def default_hold_s(exercise: Exercise | str) -> float:
-    return float(getattr(default_params(exercise), "hold_target_s", 30.0) or 30.0)
+    """The library's hold target, which a new programme entry starts from."""
+    return float(default_params(exercise).hold_target_s or 30.0)
 
 
 def default_limits(exercise: Exercise | str) -> dict[str, float]:
@@ -61,9 +62,9 @@ def default_limits(exercise: Exercise | str) -> dict[str, float]:
 
 
 def limit_range(exercise: Exercise | str, code: str) -> tuple[float, float]:
-    """The values a therapist may give a fault's limit: the library's range when it declares one, else a generic
-    band around the default (a tenth to five times it), which keeps typos like 400° or 0.0 out."""
-    ranges = getattr(default_params(exercise), "limit_ranges", None) or {}
+    """The values a therapist may give a fault's limit: the library's range (every fault in an exercise file
+    declares one), else a generic band around the default (a tenth to five times it) that keeps typos out."""
+    ranges = default_params(exercise).limit_ranges
     if code in ranges:
         low, high = ranges[code]
         return float(low), float(high)
