@@ -98,6 +98,10 @@ def run_history(args, out=None) -> int:
                   f"  {s.plan_name}", file=out)
             if s.programme is not None:
                 print(f"  programme: {s.programme.label()}", file=out)
+                from app.reports.programme_report import compare_session, comparison_lines
+
+                for line in comparison_lines(compare_session(s), exercise_label):
+                    print(f"    done vs prescribed: {line}", file=out)
             if s.notes:
                 print(f"  notes: {s.notes}", file=out)
             for i, st in enumerate(s.sets, 1):

@@ -58,6 +58,30 @@ def compare(entries: tuple[dict, ...], sets: list[LoggedSet]) -> list[EntryCompa
     return out
 
 
+def compare_session(record) -> list[EntryComparison]:
+    """`compare` for one SessionRecord read whole (the CLI's session detail): [] when it followed no programme."""
+    if record.programme is None:
+        return []
+    sets = [LoggedSet(st.exercise, st.side, st.target_reps, st.achieved_reps, len(st.reps),
+                      max((r.held_s for r in st.reps), default=None)) for st in record.sets]
+    return compare(record.programme.entries, sets)
+
+
+def comparison_lines(comparisons: list[EntryComparison], label=lambda code: code) -> list[str]:
+    """Plain text, one line per exercise and side: 'Clamshell left: 2/3 sets, reps 10, 8 of 10'."""
+    out = []
+    for c in comparisons:
+        for s in c.sides:
+            if s.hold_s is not None:
+                done = ", ".join(f"{h:.1f} s" if h else "–" for h in s.held_s) or "none"
+                what = f"holds {done} of {s.hold_s:g} s"
+            else:
+                what = f"reps {', '.join(str(r) for r in s.reps_done) or 'none'} of {s.reps_prescribed}"
+            out.append(f"{label(c.exercise)}{' ' + s.side if s.side else ''}: {s.sets_done}/{s.sets_prescribed} "
+                       f"sets, {what}")
+    return out
+
+
 def _reps(s: LoggedSet) -> int:
     return s.achieved_reps if s.achieved_reps is not None else s.reps_logged
 

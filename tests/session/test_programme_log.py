@@ -168,3 +168,14 @@ def test_a_hold_in_the_report_is_prescribed_in_seconds_and_done_in_holds(tmp_pat
         assert right.held_s == (12.4, 8.25)
         html = build_report_html(store)
     assert "<td>3 × 12 s hold</td><td>2/3</td><td>12.4 s, 8.2 s (of 12 s)</td>" in html
+
+
+def test_history_of_one_session_says_done_vs_prescribed(tmp_path):
+    path = tmp_path / "h.db"
+    sid = _record_session(path, programme(), [("side-lying-abduction", "left", 3), ("side-lying-abduction", "right", 2)])
+    out = io.StringIO()
+    run_history(SimpleNamespace(db=str(path), session=sid, since=None, limit=10), out)
+    text = out.getvalue()
+    assert "done vs prescribed: Side-lying hip abduction left: 1/2 sets, reps 3 of 3" in text
+    assert "done vs prescribed: Side-lying hip abduction right: 1/2 sets, reps 2 of 3" in text
+    assert "done vs prescribed: Clamshell left: 0/2 sets, reps none of 4" in text
