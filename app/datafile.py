@@ -233,7 +233,9 @@ def _range(low: float | None, high: float | None) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f"'{value}'"
+        # The message is one line: a value's own line breaks are shown escaped, and a long value cut short.
+        shown = value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        return f"'{shown[:60]}…'" if len(shown) > 60 else f"'{shown}'"
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):

@@ -102,7 +102,7 @@ class ProgrammeEntry:
         return dict(self.limits)
 
     def dose(self) -> str:
-        """'3 × 10 reps, both sides' / '2 × 30 s hold, left leg'."""
+        """'3 × 10 reps, each side' / '2 × 30 s hold, left leg'."""
         what = f"{self.reps} reps" if self.hold_s is None else f"{self.hold_s:g} s hold"
         return f"{self.sets} × {what}, {SIDE_LABELS[self.sides]}"
 
@@ -129,6 +129,9 @@ def entry_problems(e: ProgrammeEntry) -> list[str]:
     if len(e.note) > MAX_TEXT:
         out.append(f"a note may be at most {MAX_TEXT} characters")
     known = default_limits(e.exercise)
+    codes = [code for code, _ in e.limits]
+    if len(set(codes)) != len(codes):
+        out.append("each fault's limit may be given once")
     for code, value in e.limits:
         if code not in known:
             out.append(f"{e.exercise.value} has no fault '{code}'")
@@ -157,6 +160,8 @@ class Programme:
                 raise ValueError(f"{name} must be one non-empty line of at most {MAX_NAME} characters")
         if len(self.note) > MAX_TEXT:
             raise ValueError(f"a note may be at most {MAX_TEXT} characters")
+        if not 1 <= self.version <= FORMAT_VERSION:
+            raise ValueError(f"version must be 1 to {FORMAT_VERSION}")
         if not self.entries:
             raise ValueError("a programme needs at least one exercise")
         seen = [e.exercise for e in self.entries]

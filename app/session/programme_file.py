@@ -86,8 +86,11 @@ def _programme(top: Fields) -> Programme:
         entries.append(entry)
     if not entries:
         raise top.error("exercises", "the programme has no exercises: add at least one [[exercises]] table")
-    return Programme(title=title, patient=patient, therapist=therapist, date=date, note=note,
-                     entries=tuple(entries), version=version)
+    try:
+        return Programme(title=title, patient=patient, therapist=therapist, date=date, note=note,
+                         entries=tuple(entries), version=version)
+    except ValueError as exc:
+        raise top.error(None, str(exc)) from None
 
 
 def _name(f: Fields, key: str) -> str:
@@ -133,8 +136,11 @@ def _entry(f: Fields) -> ProgrammeEntry:
                 raise table.error(code, f"'{ex_id}' has no fault '{code}' (its faults: {have})")
             low, high = limit_range(exercise, code)
             limits.append((code, table.number(code, low=low, high=high)))
-    return ProgrammeEntry(exercise, sets=sets, reps=reps, hold_s=hold_s, sides=sides, rest_s=rest_s,
-                          limits=tuple(limits), note=note)
+    try:  # the model's own rules; the checks above already report each with its key's line
+        return ProgrammeEntry(exercise, sets=sets, reps=reps, hold_s=hold_s, sides=sides, rest_s=rest_s,
+                              limits=tuple(limits), note=note)
+    except ValueError as exc:
+        raise f.error(None, str(exc)) from None
 
 
 # ---- writing ----------------------------------------------------------------------------------------------------

@@ -339,4 +339,32 @@ def test_a_programme_made_in_code_follows_the_files_rules():
     code = next(iter(default_limits(Exercise.CLAMSHELL)))
     with pytest.raises(ValueError, match=f"the {code} limit must be"):
         ProgrammeEntry(Exercise.CLAMSHELL, limits=((code, limit_range(Exercise.CLAMSHELL, code)[1] * 2),))
+    with pytest.raises(ValueError, match="once"):
+        ProgrammeEntry(Exercise.CLAMSHELL, limits=((code, default_limits(Exercise.CLAMSHELL)[code]),) * 2)
     assert ProgrammeEntry("clamshell").exercise is not None  # an id given as text is checked and kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(GOOD) - 1), st.integers(0, 3),
+                          st.sampled_from(list('="[]\n0-9.aZ#\'\\{},x ') + ["", "\u2028", "é", "true", "-1"])),
+                min_size=1, max_size=4))
+def test_a_mangled_file_gives_a_programme_or_one_clear_line_never_a_crash(edits):
+    """Random edits of a good file (delete, insert, replace characters): the reader returns a programme or a
+    DataFileError whose message is one line naming the file; nothing else escapes."""
+    text = GOOD
+    for pos, cut, new in edits:
+        pos = min(pos, len(text))
+        text = text[:pos] + new + text[pos + cut:]
+    try:
+        parse_programme(text, "anna.medius.toml")
+    except DataFileError as err:
+        assert str(err).startswith("anna.medius.toml") and "\n" not in str(err)
+
+
+def test_a_wrong_value_with_line_breaks_is_shown_on_one_line():
+    err = _bad(GOOD.replace("sets = 2", 'sets = """two\nor three"""'), 'sets = """two', "exercises[2].sets",
+               "expected a whole number", "'two\\nor three'")
+    assert "\n" not in str(err)
+    long = "x" * 500
+    err = _bad(GOOD.replace("sets = 2", f'sets = "{long}"'), 'sets = "x', "…")
+    assert len(str(err)) < 200
