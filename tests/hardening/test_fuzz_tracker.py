@@ -34,6 +34,9 @@ STILL = {
     "clamshell": lambda t, a=0.0: lying(0.0, t, knee_open_deg=a, clam=True),
     "step-down": lambda t, a=0.0: standing(a, t),
 }
+# Garbage is fed to every exercise of the library; plausible poses exist for the exercises above only (the
+# synthetic figures lie on the side or bend a knee standing: a side step or a hydrant needs its own movement).
+POSED = [e for e in EXERCISES if e in STILL]
 # CI runs a fixed, reproducible set of examples (~20 s). For a deeper random hunt:
 #   MEDIUS_FUZZ_SCALE=20 python -m pytest tests/hardening/test_fuzz_tracker.py
 FUZZ_SCALE = float(os.environ.get("MEDIUS_FUZZ_SCALE", "1"))
@@ -97,7 +100,7 @@ def test_garbage_landmarks_never_crash_or_produce_nan(exercise, frames):
 
 @st.composite
 def corrupted_sequences(draw):
-    exercise = draw(st.sampled_from(EXERCISES))
+    exercise = draw(st.sampled_from(POSED))
     seed = draw(st.integers(0, 2**32 - 1))
     n = draw(st.integers(1, 240))
     nan_rate = draw(st.sampled_from([0.0, 0.01, 0.1, 0.5, 1.0]))
@@ -164,7 +167,7 @@ def still_with_noise(exercise: str, sigma_px: float, seed: int, seconds: float =
 
 
 @settings(FUZZ, max_examples=examples(40))
-@given(exercise=st.sampled_from(EXERCISES), sigma_px=st.floats(0.0, NOISE_BOUND_PX),
+@given(exercise=st.sampled_from(POSED), sigma_px=st.floats(0.0, NOISE_BOUND_PX),
        seed=st.integers(0, 2**32 - 1))
 def test_noise_within_the_bound_on_a_still_pose_is_never_a_rep(exercise, sigma_px, seed):
     tracker = ExerciseTracker(exercise)
@@ -178,7 +181,7 @@ def test_noise_within_the_bound_on_a_still_pose_is_never_a_rep(exercise, sigma_p
     assert tracking > 0.5 * 20 * FPS  # it was counting, not refusing to look
 
 
-@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("exercise", POSED)
 def test_noise_bound_is_not_blindness_real_reps_still_count(exercise):
     """Positive control at the bound: three 40° reps under σ = NOISE_BOUND_PX jitter are all counted."""
     rng = np.random.default_rng(7)
