@@ -235,6 +235,8 @@ def _measure(t: Fields, other_keys: set[str], rep_signal: bool = False) -> Measu
             for r in roles:
                 if r not in ROLES:
                     raise t.error(name, f"'{r}' is not a landmark role (one of: {', '.join(ROLES)})")
+            if p.count is not None and len(roles) != p.count:
+                raise t.error(name, f"'{kind}' needs {p.count} landmark roles here, got {len(roles)}")
             params[name] = roles
         elif p.kind in ("segment", "segments"):
             segs = (t.text(name),) if p.kind == "segment" else t.texts(name)
@@ -245,10 +247,6 @@ def _measure(t: Fields, other_keys: set[str], rep_signal: bool = False) -> Measu
                 if len(ends) != 2 or any(e not in ROLES for e in ends):
                     raise t.error(name, f"'{s}' is not a segment 'role>role' of landmark roles")
             params[name] = segs[0] if p.kind == "segment" else segs
-    if kind == "joint_angle" and len(params["joint"]) != 3:
-        raise t.error("joint", "a joint angle needs three landmark roles, e.g. [\"hip\", \"knee\", \"ankle\"]")
-    if kind == "distance" and len(params["between"]) != 2:
-        raise t.error("between", "a distance needs two landmark roles")
     return Measure(kind, params, legs)
 
 

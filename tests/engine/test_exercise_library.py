@@ -80,6 +80,8 @@ BAD_FILES = [
      ["faults[1].limit", "outside its own range"]),
     ("unknown landmark role", 'between = ["ankle", "other_ankle"]\nmin_visibility',
      'between = ["ankle", "toe"]\nmin_visibility', '"toe"', ["faults[1].between", "'toe' is not a landmark role"]),
+    ("wrong number of landmarks", 'between = ["ankle", "other_ankle"]\nmin_visibility',
+     'between = ["ankle", "other_ankle", "knee"]\nmin_visibility', '"knee"]', ["faults[1].between", "needs 2 landmark roles"]),
     ("bad segment", 'segments = ["hip>knee", "other_hip>other_knee"]\nworld_below',
      'segments = ["hip-knee", "other_hip>other_knee"]\nworld_below', '"hip-knee"', ["rep_signal.segments", "'hip-knee'"]),
     ("newer format", 'format = 1', 'format = 7', 'format = 7', ["format 7 is newer", "update the app"]),

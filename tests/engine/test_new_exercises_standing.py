@@ -60,3 +60,11 @@ def test_hip_hike_counts_hikes_and_not_a_level_pelvis(clip, hikes):
     assert len(result.reps) == hikes
     if hikes:
         assert result.side == "left"  # the standing leg lifts the other side
+
+
+@needs_clips
+def test_hands_and_knees_is_not_standing():
+    # On all fours the trunk lines up with a hip->ankle line too; the side-step must not count leg circles.
+    hydrant = VIDEOS_DIR / "fire_hydrant_circle_2shots_fitbod_hpy_1.mp4"
+    result = analyze_video(hydrant, "band-side-step", frame_step=2)
+    assert len(result.reps) == 0

@@ -90,6 +90,7 @@ class Param:
     kind: str  # "text" | "number" | "segment" | "segments" | "roles"
     default: object = None
     choices: tuple[str, ...] | None = None
+    count: int | None = None  # "roles": how many landmark roles (3 for a joint, 2 for a gap)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def line_across_picture(world: np.ndarray | None, a: int, b: int) -> float:
 # -- the vocabulary --------------------------------------------------------------------------------------------
 
 @_kind("joint_angle", "Angle at the middle landmark of three (e.g. hip, knee, ankle); `flexion` gives 180 minus it.",
-       joint=Param("roles"), flexion=Param("bool", False),
+       joint=Param("roles", count=3), flexion=Param("bool", False),
        source=Param("text", "picture", ("picture", "world", "larger")))
 def joint_angle(frame: Frame, leg: str, joint, flexion=False, source="picture") -> Reading:
     a, b, c = (landmark(r, leg) for r in joint)
@@ -277,7 +278,7 @@ def _outward_sign(limb: np.ndarray, down: np.ndarray, outwards: np.ndarray) -> f
 
 
 @_kind("distance", "Distance between two landmarks in thigh lengths (the body's own ruler), in the picture.",
-       between=Param("roles"), min_visibility=Param("number", 0.0), unseen_reason=Param("text", "not clearly seen"))
+       between=Param("roles", count=2), min_visibility=Param("number", 0.0), unseen_reason=Param("text", "not clearly seen"))
 def distance(frame: Frame, leg: str, between, min_visibility=0.0, unseen_reason="not clearly seen") -> Reading:
     a, b = (landmark(r, leg) for r in between)
     thigh = frame.thigh_px()
@@ -359,7 +360,7 @@ GAP_RATIO_CAP = 10.0  # a gap closed to nothing reads as this (a finite value fo
        "apart. A ratio of two gaps across the body, so the camera's distance and roll do not change it. Not "
        "judged while the hips are less than `min_hip_width` thigh lengths apart in the picture (the body turned "
        "sideways to the camera, both gaps foreshortened).",
-       between=Param("roles"), over=Param("roles"), min_hip_width=Param("number", 0.0))
+       between=Param("roles", count=2), over=Param("roles", count=2), min_hip_width=Param("number", 0.0))
 def gap_ratio(frame: Frame, leg: str, between, over, min_hip_width=0.0) -> Reading:
     a, b = (landmark(r, leg) for r in between)
     c, d = (landmark(r, leg) for r in over)

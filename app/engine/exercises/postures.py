@@ -92,7 +92,12 @@ def _standing_free_leg(xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
         trunk = _UP
     bend = min(angle_between_deg(trunk, xy[LM.L_HIP] - xy[LM.L_ANKLE]),
                angle_between_deg(trunk, xy[LM.R_HIP] - xy[LM.R_ANKLE]))
-    return PostureCheck(bool(math.isfinite(bend) and bend <= MAX_FREE_LEG_BEND_DEG))
+    if not (math.isfinite(bend) and bend <= MAX_FREE_LEG_BEND_DEG):
+        return PostureCheck(False)
+    # On all fours the trunk also lines up with a hip->ankle line (a band side-step counted 5 "steps" on the
+    # fire-hydrant clip): hands and knees is not standing. (Lying straight on the side cannot be told from
+    # standing without the picture's up, which a phone on its side turns: the user chose the exercise.)
+    return PostureCheck(not _all_fours(xy, visibility).ok)
 
 
 def _prone(xy: np.ndarray, visibility: np.ndarray) -> PostureCheck:
