@@ -4,7 +4,8 @@
 (the median power over the last 2.5 s: it follows a fan, a hum or the average of a television, not a voice that
 speaks less than half of the time), and a gain per frequency from the "decision-directed" a priori SNR (Ephraim &
 Malah), floored so the leftover noise stays smooth rather than "musical" (isolated tones the recogniser would take
-for phones). A high-pass at 100 Hz drops rumble and mains hum. It hands on the speech band's spectra too.
+for phones). A high-pass at 100 Hz drops rumble and mains hum. It also gives a lightly cleaned version (the
+recogniser checks a command on both) and the speech band's spectra.
 
 `Utterances` cuts the stream where speech stands out of the room: see its docstring. pocketsphinx's Endpointer
 (a voice detector), used before, took 10 dB pink noise for speech and never ended an utterance.
@@ -21,6 +22,7 @@ FFT = 512  # 32 ms analysis window
 HOP = 128  # 8 ms between frames (75 % overlap: sqrt-Hann analysis and synthesis add up to a constant)
 HIGH_PASS_HZ = 100.0
 GAIN_FLOOR = 0.15  # at most -16.5 dB of suppression: deeper leaves "musical" noise that looks like phones
+LIGHT_GAIN_FLOOR = 0.4  # the second, lightly cleaned output: at most -8 dB (1.0 would be the high-pass only)
 DD_ALPHA = 0.97  # decision-directed smoothing of the a priori SNR
 HISTORY_EVERY = 4  # one spectrum in four (32 ms apart) goes into the noise history ...
 HISTORY_FRAMES = 78  # ... of 2.5 s
@@ -43,11 +45,11 @@ class NoiseSuppressor:
         self._noise: np.ndarray | None = None
         self._prior = np.ones(len(freqs))
         self._in = np.zeros(FFT - HOP)
-        self._out = np.zeros((2, FFT))  # overlap-add: cleaned, high-passed only
+        self._out = np.zeros((2, FFT))  # overlap-add: cleaned, lightly cleaned
         self._pending = np.zeros(0)
 
     def process(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Returns the cleaned samples, the same samples only high-passed (no suppression: the recogniser
+        """Returns the cleaned samples, the same samples lightly cleaned (`LIGHT_GAIN_FLOOR`: the recogniser
         checks a command on both), and the speech band's power spectra."""
         data = np.concatenate([self._pending, np.asarray(x, dtype=np.float64)])
         n = len(data) // HOP
@@ -82,7 +84,8 @@ class NoiseSuppressor:
         gain = np.maximum(prior / (1.0 + prior), GAIN_FLOOR)
         self._prior = gain ** 2 * post
         # sqrt-Hann twice at 75 % overlap sums to 2
-        self._out += np.fft.irfft(np.stack([spec * gain, spec]), FFT) * self._window / 2.0
+        light = np.maximum(gain, LIGHT_GAIN_FLOOR)
+        self._out += np.fft.irfft(np.stack([spec * gain, spec * light]), FFT) * self._window / 2.0
         ready = self._out[:, :HOP].copy()
         self._out = np.concatenate([self._out[:, HOP:], np.zeros((2, HOP))], axis=1)
         return ready, power[self._band]
