@@ -61,6 +61,9 @@ class Frame:
     xy: np.ndarray
     vis: np.ndarray
     world: np.ndarray | None
+    # Readings already taken in this frame: a rep signal, the stance rule and a metric often read the same
+    # measure of the same leg (the step-down's knee flexion three times), and a measure is a function of the frame.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def trunk_seen(self) -> bool:
@@ -131,19 +134,23 @@ class Measure:
 
     def read_leg(self, frame: Frame, leg: str) -> Reading:
         """This leg's reading, whatever `legs` says."""
-        return VOCABULARY[self.kind].fn(frame, leg, **self.params)
+        key = (self.kind, tuple(sorted(self.params.items())), leg)
+        reading = frame.memo.get(key)
+        if reading is None:
+            reading = frame.memo[key] = VOCABULARY[self.kind].fn(frame, leg, **self.params)
+        return reading
 
     def read_signal(self, frame: Frame, leg: str) -> dict[str, Reading]:
         """The rep signal's readings by key: per leg, the larger leg, or the working leg's one."""
         if self.legs == "each":
             # Keys "<leg>@<what>": the tracker takes the leg of the key that rises as the working leg.
-            readings = [VOCABULARY[self.kind].fn(frame, side, **self.params) for side in SIDES]
+            readings = [self.read_leg(frame, side) for side in SIDES]
             return {(r.key if "@" in r.key else f"{side}@{r.key or self.kind}"): r for r, side in zip(readings, SIDES)}
         reading = self.read(frame, leg)
         return {reading.key: reading}
 
     def _larger(self, frame: Frame) -> Reading:
-        left, right = (VOCABULARY[self.kind].fn(frame, side, **self.params) for side in SIDES)
+        left, right = (self.read_leg(frame, side) for side in SIDES)
         # NaN-safe in the same way as Python's max(left, right): a NaN first value wins, a NaN second loses.
         best = left if not left.value < right.value else right
         value = max(left.value, right.value)
