@@ -73,10 +73,6 @@ def messages() -> dict[str, str]:
     return out
 
 
-def limit_range(exercise: Exercise | str, code: str) -> tuple[float, float]:
-    return spec(Exercise(exercise).value).fault(code).limit_range
-
-
 # The two therapist settings of the Settings dialog (app.settings): the abduction ceiling and the step-down's
 # pelvic drop tolerance, with the ranges their exercise files allow.
 DEFAULT_CEILING_DEG = 40.0
