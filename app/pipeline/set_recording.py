@@ -142,7 +142,7 @@ class SetRecording:
             "fps": self._fps, "dropped": self.dropped,
             "active_faults": [list(s.active_faults) for s in snaps], "metrics": [s.metrics for s in snaps],
             "reps": [[r.index, r.side, r.t_start_s, r.t_peak_s, r.t_end_s, r.peak_deg, list(r.faults),
-                      [list(u) for u in r.unjudged]] for r in self._reps],
+                      [list(u) for u in r.unjudged], r.held_s] for r in self._reps],
             "warnings": [[w.t_s, w.code, w.value, w.message] for w in self._warnings],
             "warning_frames": self._warning_frames,
         }
@@ -213,8 +213,9 @@ def load(video_path: str | pathlib.Path, exercise: str):
         xy_px=arrays["xy"][k] if arrays["has_pose"][k] else None,
         visibility=arrays["vis"][k] if arrays["has_pose"][k] else None, metrics=meta["metrics"][k])
         for k in range(n)]
-    reps = [RepCompleted(i, side, a, b, c, peak, tuple(f), tuple(tuple(u) for u in un))
-            for i, side, a, b, c, peak, f, un in meta["reps"]]
+    # Recordings made before holds were timed have no held time (the 9th field): 0.
+    reps = [RepCompleted(i, side, a, b, c, peak, tuple(f), tuple(tuple(u) for u in un), float(held[0]) if held else 0.0)
+            for i, side, a, b, c, peak, f, un, *held in meta["reps"]]
     warnings = [FormWarning(t, code, value, msg) for t, code, value, msg in meta["warnings"]]
     model = ReplayModel(snaps, list(range(n)), reps, warnings, exercise=exercise, video=str(video_path),
                         fps=meta["fps"], warning_frames=meta["warning_frames"])
