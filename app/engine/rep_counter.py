@@ -10,6 +10,12 @@ frames of the lowest point: a rep also ends once the signal falls below `exit_fr
 next one starts only after the signal has risen again by the lines' gap from the lowest point since. A hold at the top is one
 rep however long it lasts, because nothing happens until the signal comes back down. The rep is reported when
 it ends, so the count never runs ahead of the user and never has to be taken back.
+
+Where the counting signal is not itself an angle (a clamshell counts the knee gap), the anatomical angle may be
+given too, as a witness of the return: a rep also ends once that angle has fallen back near its resting value
+while the counting signal is at least halfway down. From some cameras the knee gap stays wide between reps
+(MediaPipe places the knees apart in depth) while the thighs close plainly: on a clamshell rotated 45° the gap
+stayed 18-30° above rest, over the lines, while the angle between the thighs was back at 0-9°, and two reps merged.
 """
 
 from __future__ import annotations
@@ -22,6 +28,10 @@ PEAK_TOLERANCE_DEG = 2.0
 # At rest: within this share of the exit line above the lowest value since the last rep (or below that share).
 REST_BAND_FRACTION = 0.5
 PEAK_TOLERANCE_FRACTION = 0.1
+# The angle witness: it must have swung this far in the rep to speak (a small-range patient's thighs barely turn
+# in the picture, and its noise must not end reps), and the counting signal must be below this share of its peak.
+WITNESS_MIN_SWING_DEG = 15.0
+WITNESS_SIGNAL_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class RepCounter:
         self._up_trace: list[tuple[float, float]] = []
         self._t_last_seen_s: float | None = None
         self._rest_low = math.inf  # lowest signal since the last rep ended
+        self._angle_rest = math.inf  # lowest witness angle at rest before the rep in progress
+        self._angle_peak = -math.inf  # highest witness angle in the rep in progress
 
     @property
     def peak_deg(self) -> float:
@@ -74,8 +86,10 @@ class RepCounter:
         self._t_at_rest_s = None
         self._t_last_seen_s = None
         self._rest_low = math.inf
+        self._angle_rest = math.inf
 
-    def step(self, value_deg: float | None, t_s: float) -> RepCycle | None:
+    def step(self, value_deg: float | None, t_s: float, angle_deg: float = math.nan) -> RepCycle | None:
+        """One sample of the counting signal (degrees above rest) and, optionally, of the anatomical angle."""
         if value_deg is None or not math.isfinite(value_deg):
             if self._t_last_seen_s is not None and t_s - self._t_last_seen_s > self.p.max_gap_s:
                 self.reset()
@@ -83,6 +97,8 @@ class RepCounter:
         self._t_last_seen_s = t_s
         if self.phase == self.REST:
             self._rest_low = min(self._rest_low, value_deg)
+            if math.isfinite(angle_deg):
+                self._angle_rest = min(self._angle_rest, angle_deg)
             # The rep starts when the movement leaves rest, not when it crosses the exit line: a smaller swing
             # (a camera that foreshortens the knee) crosses the lines later and leaves them sooner, and timed
             # from the lines a real 1 s step-down looked shorter than `min_rep_s`.
@@ -98,6 +114,7 @@ class RepCounter:
                 self._t_above_s = 0.0
                 self._peak = (value_deg, t_s)
                 self._up_trace = [(t_s, value_deg)]
+                self._angle_peak = angle_deg if math.isfinite(angle_deg) else -math.inf
                 if self._t_left_rest_s is None:
                     self._t_left_rest_s = t_s
                 self._t_prev_s = t_s
@@ -109,17 +126,28 @@ class RepCounter:
         if value_deg > self._peak[0]:
             self._peak = (value_deg, t_s)
         self._up_trace.append((t_s, value_deg))
-        if value_deg >= max(self.p.exit_deg, self.p.exit_fraction * self._peak[0]):
+        if math.isfinite(angle_deg):
+            self._angle_peak = max(self._angle_peak, angle_deg)
+        if value_deg >= max(self.p.exit_deg, self.p.exit_fraction * self._peak[0]) \
+                and not self._witness_says_down(value_deg, angle_deg):
             return None
         t_start = self._t_left_rest_s if self._t_left_rest_s is not None else self._t_entered_s
         self.phase = self.REST
         self._t_left_rest_s = None
         self._rest_low = value_deg
+        self._angle_rest = angle_deg if math.isfinite(angle_deg) else math.inf
         if self._t_above_s < self.p.min_up_s or t_s - t_start < self.p.min_rep_s:
             return None  # a spike, not a rep
         self.count += 1
         return RepCycle(t_start_s=t_start, t_peak_s=self._time_top_reached(), t_end_s=t_s, peak_deg=self._peak[0],
                         held_s=self._t_above_s)
+
+    def _witness_says_down(self, value_deg: float, angle_deg: float) -> bool:
+        swing = self._angle_peak - self._angle_rest
+        if not (math.isfinite(angle_deg) and math.isfinite(swing) and swing >= WITNESS_MIN_SWING_DEG):
+            return False
+        return (angle_deg - self._angle_rest <= self.p.exit_fraction * swing
+                and value_deg < WITNESS_SIGNAL_SHARE * self._peak[0])
 
     @property
     def held_s(self) -> float:

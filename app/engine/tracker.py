@@ -237,7 +237,7 @@ class ExerciseTracker:
             self._side_votes[key.split("@")[0]] += 1  # the leg that rises is the working leg
         m = self._with_camera_motion(m)
         self._record_rep_frame(m, value, key)
-        cycle = self.counter.step(value, t_s)
+        cycle = self.counter.step(value, t_s, m.angle_deg)  # the anatomical angle witnesses the return
         if self._relearn_faults_until_s is not None:
             self._relearn_fault_baselines(m, t_s)
         # Form is judged while the user moves through a rep: getting into position, shifting at rest or

@@ -86,3 +86,31 @@ def test_a_small_swing_is_timed_from_when_it_left_rest_not_from_the_lines():
     cycles = [c for i, v in enumerate(values) if (c := counter.step(v, i / 30))]
     assert len(cycles) == 1
     assert cycles[0].t_start_s == pytest.approx(1.0 + 0.1476 * 2.0, abs=0.05)  # the last frame in the rest band
+
+
+def run_with_angle(values, angles, dt=1 / 30):
+    counter = RepCounter(P)
+    cycles = [c for i, (v, a) in enumerate(zip(values, angles)) if (c := counter.step(v, i * dt, a))]
+    return counter, cycles
+
+
+def test_the_angle_witness_ends_a_rep_whose_counting_signal_stays_over_the_lines():
+    # A knee gap that stays wide between reps (over both lines) while the angle between the thighs closes.
+    rep_signal = ramp(0, 50, 20) + ramp(50, 20, 15) + [20] * 15 + ramp(20, 50, 20) + ramp(50, 0, 20) + [0] * 20
+    rep_angle = ramp(2, 32, 20) + ramp(32, 3, 15) + [3] * 15 + ramp(3, 32, 20) + ramp(32, 2, 20) + [2] * 20
+    assert run(rep_signal)[0].count == 1  # the signal alone merges the two
+    assert run_with_angle(rep_signal, rep_angle)[0].count == 2
+
+
+def test_the_witness_is_silent_when_the_angle_barely_moves_or_the_signal_is_still_high():
+    rep_signal = ramp(0, 50, 20) + ramp(50, 20, 15) + [20] * 15 + ramp(20, 50, 20) + ramp(50, 0, 20) + [0] * 20
+    small_swing = [4.0 + (i % 3) * 3 for i in range(len(rep_signal))]  # noise, never a 15 degree swing
+    assert run_with_angle(rep_signal, small_swing)[0].count == 1
+    held_high = ramp(0, 50, 20) + [40] * 30 + ramp(50, 0, 20) + [0] * 20  # the angle dips, the gap stays at 80 %
+    dipping = ramp(2, 32, 20) + [2] * 30 + ramp(32, 2, 20) + [2] * 20
+    assert run_with_angle(held_high, dipping)[0].count == 1
+
+
+def test_missing_angles_leave_the_counter_as_it_was():
+    values = [0] * 10 + ramp(0, 40, 20) + ramp(40, 0, 20) + [0] * 10
+    assert run_with_angle(values, [math.nan] * len(values))[1] == run(values)[1]

@@ -240,6 +240,22 @@ def test_when_the_helper_leaves_tracking_restarts_on_the_whole_frame():
     assert max(est.frames_with("window")) < back_at
 
 
+def test_a_search_that_finds_only_someone_else_keeps_the_window_on_the_exerciser():
+    # Seen from a camera tipped down, the search stopped finding the lying patient and found one "person": the
+    # two fused. The window still tracks the patient, so the crowd has not left.
+    est = StandIn([THERAPIST, PATIENT], in_window=lambda t: PATIENT)
+    analyzer = FrameAnalyzer("clamshell", estimator=est)
+    analyzer.tracker.choose_person = lambda people: next((p for p in people if p is PATIENT), people[0])
+    image = np.zeros((FRAME_SIZE[1], FRAME_SIZE[0], 3), np.uint8)
+    for i in range(int(7.0 * FPS)):
+        if i == int(1.0 * FPS):
+            est.people = [THERAPIST]
+        analyzer.process(Frame(bgr=image, t_s=i / FPS, index=i))
+    assert analyzer.crowded and est.frames_with("detect") == []
+    assert len(est.frames_with("window")) == int(7.0 * FPS)
+    assert est.frames_with("forget") == [0]
+
+
 def test_an_estimator_without_window_tracking_searches_every_crowded_frame():
     est = StandIn([THERAPIST, PATIENT], crop=False)
     _run(est, 2.0)
