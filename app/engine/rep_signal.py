@@ -93,6 +93,12 @@ class RepSignal:
                 best, best_key = rise, key
         return best, best_key
 
+    def rise(self, values: dict[str, float], key: str) -> float:
+        """One key's rise above its own baseline (NaN when it is not seen now or has no baseline)."""
+        base = self.bases.get(key)
+        v = values.get(key, math.nan)
+        return v - base.value if base is not None and base.known and math.isfinite(v) else math.nan
+
     def raw(self, key: str | None, rise: float) -> float:
         """The signal itself (not the rise) for a key: what a therapist reads as the angle."""
         base = self.bases.get(key) if key is not None else None

@@ -86,6 +86,8 @@ class ExerciseTracker:
         self._t_last_tracked_s: float | None = None  # last frame that was counted
         self._t_prev_s: float | None = None
         self._side_votes: Counter[str] = Counter()
+        self._rep_leg_votes: Counter[str] = Counter()  # per counted rep, the leg whose key carried its peak
+        self._peak_key: str | None = None  # the rep signal's key that carried the peak of the rep in progress
         self._rep_faults: set[str] = set()
         self._rep_frames = 0  # frames of the rep in progress, and per fault those it could not be judged on
         self._rep_unjudged: dict[str, Counter[str]] = {}
@@ -112,7 +114,10 @@ class ExerciseTracker:
     def side(self) -> str | None:
         if self.side_override:
             return self.side_override
-        return self._side_votes.most_common(1)[0][0] if self._side_votes else None
+        # The leg that made the counted reps, once there are some: a leg whose resting value was learnt before
+        # the user shifted their weight reads "up" on many frames without making a rep.
+        votes = self._rep_leg_votes or self._side_votes
+        return votes.most_common(1)[0][0] if votes else None
 
     def choose_person(self, people: Sequence[PoseSample]) -> PoseSample | None:
         """The exerciser among several detected people: the one whose posture fits this exercise, who shows
@@ -217,6 +222,7 @@ class ExerciseTracker:
             self._fault_side = m.fault_side
         values = _signals(m)
         value, key = self._signal.value(values)
+        value, key = self._rep_key_rise(values, value, key)
         self._rise = value
         at_rest = self.counter.phase == RepCounter.REST
         if at_rest and math.isfinite(value) and value < self.params.counter.enter_deg:
@@ -238,6 +244,12 @@ class ExerciseTracker:
         m = self._with_camera_motion(m)
         self._record_rep_frame(m, value, key)
         cycle = self.counter.step(value, t_s, m.angle_deg)  # the anatomical angle witnesses the return
+        if cycle is not None and self._peak_key and "@" in self._peak_key:
+            self._rep_leg_votes[self._peak_key.split("@")[0]] += 1
+        if self.counter.phase != RepCounter.UP:
+            self._peak_key = None
+        elif math.isfinite(value) and value >= self.counter.peak_deg:
+            self._peak_key = key
         if self._relearn_faults_until_s is not None:
             self._relearn_fault_baselines(m, t_s)
         # Form is judged while the user moves through a rep: getting into position, shifting at rest or
@@ -254,6 +266,18 @@ class ExerciseTracker:
                 self._rep_faults.add(code)
         if cycle is not None:
             self._emit_rep(cycle, events)
+
+    def _rep_key_rise(self, values: dict[str, float], value: float, key: str | None) -> tuple[float, str | None]:
+        """During a rep, the rise of the key that carried its peak, while no key beats that peak: the rep ends
+        when the leg that made it is back down. With one resting value per leg, the standing leg of a standing
+        abduction seen from behind read 15-35° above the value learnt before the user leant into the cable,
+        and as the largest rise it held five reps open as two."""
+        if self.counter.phase != RepCounter.UP or self._peak_key is None or key == self._peak_key:
+            return value, key
+        own = self._signal.rise(values, self._peak_key)
+        if math.isfinite(own) and not value > self.counter.peak_deg:
+            return own, self._peak_key
+        return value, key
 
     def _emit_rep(self, cycle, events: list[Event]) -> None:
         faults = set(self._rep_faults)

@@ -155,3 +155,35 @@ def test_starting_in_the_middle_of_a_rep_still_counts_the_following_reps(exercis
     amplitude = 50 if exercise == Exercise.STEP_DOWN else 35
     tracker, _ = run(exercise, lambda t: make(rep_wave(t, 5, start_s=-1.5, amplitude=amplitude), t), 16)
     assert tracker.reps in (4, 5)  # the first, seen only from its top, may or may not count
+
+
+def _standing_abduction(working_deg: float, standing_deg: float, t_s: float):
+    """Facing the camera, standing on the left leg (image right); the right leg lifts `working_deg` out to the
+    side and the standing leg stands `standing_deg` out from the trunk's line (a lean away from it)."""
+    from app.engine.landmarks import LM
+
+    from .synthetic import SHANK, THIGH, TRUNK, _pose
+    hip_l, hip_r = np.array([680.0, 360.0]), np.array([600.0, 360.0])
+
+    def leg(hip, deg, outwards):
+        d = np.array([outwards * math.sin(math.radians(deg)), math.cos(math.radians(deg))])
+        return hip + THIGH * d, hip + (THIGH + SHANK) * d
+
+    knee_r, ankle_r = leg(hip_r, working_deg, -1)
+    knee_l, ankle_l = leg(hip_l, standing_deg, +1)
+    return _pose({LM.L_HIP: hip_l, LM.R_HIP: hip_r, LM.L_KNEE: knee_l, LM.R_KNEE: knee_r, LM.L_ANKLE: ankle_l,
+                  LM.R_ANKLE: ankle_r, LM.L_SHOULDER: hip_l - (0, TRUNK), LM.R_SHOULDER: hip_r - (0, TRUNK)}, t_s)
+
+
+def test_a_standing_leg_that_settles_further_out_does_not_hold_the_lifts_open():
+    # After the start the user leans into the support: the standing leg reads 25° further out than it was when
+    # the resting values were learnt, and sways 8° with each lift. Each rep ends when the leg that made it is
+    # down, so five lifts are five reps, not one long one.
+    def make(t):
+        lift = rep_wave(t, 5, start_s=3.0, period_s=3.0, amplitude=40.0)
+        standing = (0.0 if t < 2.0 else 25.0) + lift / 5
+        return _standing_abduction(lift, standing, t)
+
+    tracker, events = run("standing-hip-abduction", make, 20.0)
+    assert len(reps_of(events)) == 5
+    assert tracker.side == "right"
