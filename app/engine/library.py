@@ -59,6 +59,8 @@ class FaultSpec:
     # of the measure stops meaning what it says (a deep knee bend seen from the front turns the knee's angle).
     judged_below_signal: float | None = None
     beyond_reason: str = ""
+    # The named metric to compare with `judged_below_signal` instead of the rep signal (None: the rep signal).
+    judged_by_metric: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,10 @@ def load_spec(path: pathlib.Path | str) -> ExerciseSpec:
     if len(set(codes)) != len(codes):
         dup = next(c for c in codes if codes.count(c) > 1)
         raise doc.error("faults", f"fault '{dup}' is declared twice")
+    metrics = tuple(NamedMeasure(t.text("name"), _measure(t, {"name"})) for t in doc.tables("metrics", required=False))
+    for fault_t, fault in zip(doc.tables("faults", required=False), faults):
+        if fault.judged_by_metric is not None and fault.judged_by_metric not in {m.name for m in metrics}:
+            raise fault_t.error("judged_by_metric", f"'{fault.judged_by_metric}' is not one of this file's [[metrics]]")
     angle_t = doc.table("angle", required=False)
     smoothing = doc.table("smoothing", required=False)
     if smoothing is not None:
@@ -203,7 +209,7 @@ def load_spec(path: pathlib.Path | str) -> ExerciseSpec:
         smoothing_min_cutoff_hz=smoothing.number("min_cutoff_hz", low=0.01) if smoothing else 1.2,
         smoothing_beta=smoothing.number("beta", low=0.0) if smoothing else 6.0,
         angle=NamedMeasure(angle_t.text("name"), _measure(angle_t, {"name"})) if angle_t is not None else None,
-        metrics=tuple(NamedMeasure(t.text("name"), _measure(t, {"name"})) for t in doc.tables("metrics", required=False)),
+        metrics=metrics,
         faults=faults,
         tempo=Tempo(**{k: tempo.number(k, low=0.0) for k in ("up_s", "hold_s", "down_s")}),
         phase_words={k: words.text(k) for k in ("rest", "rising", "top", "lowering")},
@@ -255,7 +261,7 @@ def _fault(t: Fields) -> FaultSpec:
     if not _CODE.match(code):
         raise t.error("code", f"'{code}' must be lower-case letters, digits and underscores")
     measure = _measure(t, {"code", "limit", "range", "absolute", "message", "label", "metric",
-                           "judged_below_signal", "beyond_reason"})
+                           "judged_below_signal", "beyond_reason", "judged_by_metric"})
     limit = t.number("limit")
     low, high = t.numbers("range", 2)
     if not low <= limit <= high:
@@ -264,7 +270,8 @@ def _fault(t: Fields) -> FaultSpec:
                      absolute=t.boolean("absolute", False), message=t.text("message"), label=t.text("label"),
                      metric=t.text("metric", code),
                      judged_below_signal=t.number("judged_below_signal") if t.has("judged_below_signal") else None,
-                     beyond_reason=t.text("beyond_reason") if t.has("judged_below_signal") else "")
+                     beyond_reason=t.text("beyond_reason") if t.has("judged_below_signal") else "",
+                     judged_by_metric=t.text("judged_by_metric") if t.has("judged_by_metric") else None)
 
 
 def _posture_limit(t: Fields) -> PostureLimit:

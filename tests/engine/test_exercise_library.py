@@ -89,6 +89,8 @@ BAD_FILES = [
     ("unknown posture", 'name = "side-lying"', 'name = "hanging"', 'name = "hanging"', ["posture.name", "'hanging'"]),
     ("hold without [hold]", 'kind = "reps"', 'kind = "hold"', None, ["missing table [hold]"]),
     ("fault declared twice", 'code = "pelvis_roll_back"', 'code = "feet_apart"', None, ["'feet_apart' is declared twice"]),
+    ("gate on an unknown metric", 'limit = 0.35', 'limit = 0.35\njudged_below_signal = 40.0\nbeyond_reason = "x"\n'
+     'judged_by_metric = "knee_deg"', None, ["judged_by_metric", "'knee_deg' is not one of this file's [[metrics]]"]),
 ]
 
 

@@ -57,13 +57,16 @@ class SpecModel(ExerciseModel):
         # The working leg's own reading is the headline signal (its key, or the only one).
         own = next((r for r in signals.values() if r.key in ("", leg) or r.key.startswith(f"{leg}@")
                     or r.key in ("picture", "world")), next(iter(signals.values())))
-        fault_measures, unjudged, metrics = {}, {}, {}
+        fault_measures, unjudged = {}, {}
+        named = {m.name: m.measure.read(frame, leg).value for m in spec.metrics}
+        metrics = {}
         for fault in spec.faults:
             reading = fault.measure.read(frame, leg)
             fault_measures[fault.code] = reading.value
+            gate = named[fault.judged_by_metric] if fault.judged_by_metric else own.value
             if reading.unjudged:
                 unjudged[fault.code] = reading.unjudged
-            elif fault.judged_below_signal is not None and float(own.value) > fault.judged_below_signal:
+            elif fault.judged_below_signal is not None and float(gate) > fault.judged_below_signal:
                 unjudged[fault.code] = fault.beyond_reason
             metrics[fault.metric] = reading.value
         angle = math.nan
@@ -73,8 +76,7 @@ class SpecModel(ExerciseModel):
             angle = float(reading.value)
             metrics[spec.angle.name] = angle
             metrics["picture_weight"] = reading.picture_weight
-        for named in spec.metrics:
-            metrics[named.name] = named.measure.read(frame, leg).value
+        metrics.update(named)
         return Measurement(
             signal_deg=float(own.value),
             side=side,
