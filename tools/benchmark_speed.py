@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 
+import cv2
 import numpy as np
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def _bare_step(landmarker, frame, first: bool) -> float:
     import mediapipe as mp
 
     t0 = time.perf_counter()
-    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.bgr[:, :, ::-1]))
+    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB))
     if first:
         with native_logs_silenced():  # the first frame prints MediaPipe's start-up notices
             landmarker.detect_for_video(image, int(round(frame.t_s * 1000)))

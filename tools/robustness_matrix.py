@@ -209,6 +209,12 @@ def format_failures(cells: list[Cell]) -> str:
     return "\n".join(lines) if lines else "none"
 
 
+def _fault_order(code: str) -> tuple[int, str]:
+    """The built-in faults in their usual order, then those only exercise files declare (hip_hike, ...)."""
+    known = [f.value for f in Fault]
+    return (known.index(code), code) if code in known else (len(known), code)
+
+
 def format_fault_matrix(cells: list[Cell], label_set: fault_evaluation.LabelSet, transforms: list[str]) -> str:
     """Per transform and fault code, the labelled reps as another camera would film them: faults found of those
     labelled present, warnings on reps labelled clean, and reps not judged (or not counted) from that view."""
@@ -217,7 +223,7 @@ def format_fault_matrix(cells: list[Cell], label_set: fault_evaluation.LabelSet,
         clips = {c.file: fault_evaluation.clip_faults_from_json(c.analysis) for c in cells if c.transform == t}
         by_transform[t] = fault_evaluation.score(clips, label_set)
     codes = sorted({s.label.code for r in by_transform.values() for s in r.scored},
-                   key=lambda c: [f.value for f in Fault].index(c))
+                   key=_fault_order)
     if not codes:
         return "no fault labels for these clips"
     col_w = max(10, *(len(t) for t in transforms))
