@@ -9,12 +9,14 @@ cost about 80 MB and 0.2-0.3 s to build, for something only one of the two does 
 the person's position from frame to frame in the coordinates of the picture it was given, so whoever switches
 between the two (or moves the window elsewhere) calls `forget_person` first.
 
-Every picture goes through app.adapters.exposure first, which brightens a dark frame (a dim room) and leaves
-the others as they are.
+A dark frame (a dim room) in which nobody is found is looked at once more, brightened by app.adapters.exposure.
+Only then: brightening every dark frame also changed the landmarks where the person was already found, and on a
+clip rendered dark the top hip moved enough to warn "don't roll back" on two clean reps.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 
@@ -78,7 +80,9 @@ class PoseEstimator:
         VIDEO mode needs strictly increasing timestamps; a repeated or backwards `t_ms` is nudged forward by 1 ms
         instead of letting MediaPipe raise.
         """
-        people = _samples(self._track(exposure.brightened(rgb), t_ms), self._last_t_ms / 1000.0, rgb.shape)
+        people = _samples(self._track(rgb, t_ms), self._last_t_ms / 1000.0, rgb.shape)
+        if not people and (table := exposure.stretch_table(rgb)) is not None:
+            people = _samples(self._track(exposure.apply(rgb, table), t_ms), self._last_t_ms / 1000.0, rgb.shape)
         return people[0] if people else None
 
     def detect_in_crop(self, rgb: np.ndarray, box: Box, t_ms: int) -> PoseSample | None:
@@ -92,8 +96,9 @@ class PoseEstimator:
         crop = box.crop(rgb)
         if crop.shape[0] < 1 or crop.shape[1] < 1:
             return None
-        crop = exposure.apply(crop, exposure.stretch_table(rgb))
         people = _samples(self._track(crop, t_ms), self._last_t_ms / 1000.0, crop.shape)
+        if not people and (table := exposure.stretch_table(rgb)) is not None:  # decided on the whole frame
+            people = _samples(self._track(exposure.apply(crop, table), t_ms), self._last_t_ms / 1000.0, crop.shape)
         if not people:
             return None
         height, width = rgb.shape[:2]
@@ -123,11 +128,12 @@ class PoseEstimator:
         first_search = self._people_finder is None
         if first_search:
             self._people_finder = self._create("IMAGE", PEOPLE_SEARCH_MAX, PEOPLE_SEARCH_CONFIDENCE)
-        image = self._image(exposure.brightened(rgb))
-        if first_search:
-            with native_logs_silenced():
-                return _samples(self._people_finder.detect(image), t_ms / 1000.0, rgb.shape)
-        return _samples(self._people_finder.detect(image), t_ms / 1000.0, rgb.shape)
+        with native_logs_silenced() if first_search else contextlib.nullcontext():
+            people = _samples(self._people_finder.detect(self._image(rgb)), t_ms / 1000.0, rgb.shape)
+            if not people and (table := exposure.stretch_table(rgb)) is not None:
+                people = _samples(self._people_finder.detect(self._image(exposure.apply(rgb, table))),
+                                  t_ms / 1000.0, rgb.shape)
+        return people
 
     def _image(self, rgb: np.ndarray):
         # The networks look at 224-256 px crops; an 8K frame only costs memory and conversion time. Landmarks
