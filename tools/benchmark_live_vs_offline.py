@@ -69,9 +69,11 @@ def main() -> int:
     ap.add_argument("--frame-ms", type=float, default=50.0)
     ap.add_argument("--clips", nargs="*")
     args = ap.parse_args()
+    from app.evaluation.counts import scored
     from app.pipeline.analysis import analyze_video
 
-    labels = [c for c in json.loads((VIDEOS / "labels.json").read_text()) if c.get("exercise_id")]
+    # Every scored clip, those of the exercises added as data files too (their `planned_exercise_id`).
+    labels = scored(json.loads((VIDEOS / "labels.json").read_text()))
     if args.clips:
         labels = [c for c in labels if c["file"] in args.clips]
     equal = 0
