@@ -15,7 +15,8 @@ import pytest
 pytest.importorskip("pocketsphinx")
 
 from app.handsfree.audio_cleanup import NoiseSuppressor, Utterances  # noqa: E402
-from app.handsfree.voice_commands import RATE_HZ, CommandRecognizer, commands_in, read_wav_16k  # noqa: E402
+from app.handsfree.voice_commands import (  # noqa: E402
+    RATE_HZ, CommandRecognizer, _edit_distance, _plausible_timing, commands_in, read_wav_16k)
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "voice"
 PIPER = ["pause", "pause", "resume", "resume", "next", "next", "repeat", "repeat", "stop", "stop"]
@@ -110,3 +111,26 @@ def test_voice_test_command_prints_json_with_times(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "ui.launcher", "voice-test", "--wav", str(tmp_path / "none.wav")],
                          capture_output=True, text=True, timeout=60, env={"MEDIUS_LOG_DIR": str(tmp_path)})
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_phone_distance_counts_a_swap_within_a_phone_class_half():
+    next_ = "K OW CH N EH K S T".split()
+    assert _edit_distance(next_, next_) == 0
+    assert _edit_distance("K OW CH N IH K S T".split(), next_) == 0.5  # a vowel for a vowel
+    assert _edit_distance("K OW CH N EH K AA T".split(), next_) == 1  # a vowel for a fricative
+    assert _edit_distance("K OW CH N EH K T".split(), next_) == 1  # one dropped
+
+
+def test_word_timing_ignores_the_grammars_null_links():
+    """The search without its lattice pass puts (NULL) entries between words; they are not a third word."""
+    aligned = [("<sil>", 0.2), ("coach", 0.4), ("(NULL)", 0.01), ("pause", 0.5), ("(NULL)", 0.01), ("<sil>", 0.2)]
+    assert _plausible_timing(aligned, speech_s=1.0)
+    assert not _plausible_timing([("coach", 0.1), ("(NULL)", 0.01), ("pause", 0.5)], 0.7)  # "coach" too short
+    assert not _plausible_timing([("coach", 0.4), ("<sil>", 0.3), ("pause", 0.5)], 1.2)  # a pause between
+
+
+def test_words_must_fill_the_speech_span():
+    """Talk that the grammar explained as "coach resume" plus a second of silence is not a command."""
+    aligned = [("<sil>", 0.23), ("coach", 0.2), ("resume", 0.44), ("<sil>", 1.01)]
+    assert _plausible_timing(aligned, speech_s=0.8)
+    assert not _plausible_timing(aligned, speech_s=1.39)
