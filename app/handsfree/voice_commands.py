@@ -92,7 +92,6 @@ def _grammar_without(command: str) -> str:
     return GRAMMAR.replace(f"( {' | '.join(COMMANDS)} )", f"( {' | '.join(c for c in COMMANDS if c != command)} )")
 
 
-
 # The phone loop's own symbols for silence and noise (SIL, +NSN+, +SPN+) are not phones of a word.
 PHONES = frozenset("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V "
                    "W Y Z ZH".split())
