@@ -56,7 +56,3 @@ def apply(rgb: np.ndarray, table: np.ndarray | None) -> np.ndarray:
         return cv2.LUT(np.ascontiguousarray(rgb[:, :, ::-1]), table)[:, :, ::-1]
     return cv2.LUT(np.ascontiguousarray(rgb), table)
 
-
-def brightened(rgb: np.ndarray) -> np.ndarray:
-    """`rgb` (H×W×3 uint8), with its brightness range stretched when the frame is dark; the same array when not."""
-    return apply(rgb, stretch_table(rgb))
