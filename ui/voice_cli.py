@@ -3,7 +3,7 @@
 With --wav nothing of Qt is loaded (app.handsfree.voice_commands does the work). Without it the default microphone
 is read through QtMultimedia for `--seconds` (default 10); no microphone gives a one-line notice and exit code 0,
 since a microphone is optional. Prints one line per command, or with --json `{"commands": [{"t_s": 1.9, "command":
-"pause"}, ...]}`. Exit codes: 0 ok, 2 bad arguments or unreadable file, 3 the recogniser is not installed.
+"pause"}, ...]}`. Exit codes: 0 ok, 2 bad arguments or unreadable file, 3 the keyword model is missing or damaged.
 """
 
 from __future__ import annotations

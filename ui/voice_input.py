@@ -1,9 +1,9 @@
 """The microphone for voice commands: QtMultimedia captures 16 kHz mono audio, a plain thread recognises it.
 
 Capture (QAudioSource) delivers bytes on the GUI thread; they go into a queue and a worker thread runs
-app.handsfree.voice_commands.CommandRecognizer, so decoding an utterance (tens of ms) never stalls the live picture.
-A heard command comes back to the GUI thread as the `command_heard` signal. No microphone, no QtMultimedia or no
-pocketsphinx: `start()` returns a one-line notice and nothing runs (voice is optional).
+app.handsfree.voice_commands.CommandRecognizer, so the keyword network (a few ms every 0.1 s) never stalls the live picture.
+A heard command comes back to the GUI thread as the `command_heard` signal. No microphone, no QtMultimedia or a
+keyword model that does not load: `start()` returns a one-line notice and nothing runs (voice is optional).
 """
 
 from __future__ import annotations
@@ -104,8 +104,7 @@ class VoiceListener(QObject):
         while (data := self._queue.get()) is not None:
             try:
                 for heard in rec.feed(data):
-                    log.info("voice command: coach %s (score margin %.2f, phone distance %.2f)", heard.command,
-                             heard.margin, heard.phone_distance)
+                    log.info("voice command: coach %s (probability %.2f)", heard.command, heard.probability)
                     self.command_heard.emit(heard.command, time.monotonic())
             except Exception:  # noqa: BLE001 - a recogniser failure ends voice commands, not the session
                 log.exception("voice recognition failed; voice commands are off")

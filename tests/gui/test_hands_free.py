@@ -76,7 +76,6 @@ def test_the_other_side_is_waited_for(qtbot):
 def test_voice_commands_steer_a_live_session(qtbot):
     # Recorded speech goes in where the microphone's bytes would (VoiceListener.feed_pcm), so everything from the
     # recogniser thread to the controller is the real path; only the sound card is left out.
-    pytest.importorskip("pocketsphinx")
     from app.handsfree.voice_commands import read_wav_16k
 
     data = pathlib.Path(__file__).resolve().parents[1] / "data" / "voice"

@@ -201,7 +201,7 @@ def test_bundle_analyze_counts_like_the_engine_in_process(bundle, clip, tmp_path
 
 
 def test_bundle_hears_voice_commands_with_its_packaged_model(bundle, tmp_path):
-    """pocketsphinx's model travels in the bundle: the recorded commands are heard as the venv hears them."""
+    """The keyword model travels in the bundle: the recorded commands are heard as the venv hears them."""
     wav = REPO / "tests" / "data" / "voice" / "commands_piper.wav"
     result = run_bundle(bundle, "voice-test", "--wav", str(wav), "--json", env=bare_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -79,8 +79,7 @@ def test_gui_whole_set_then_history_and_exports_open_no_internet_socket(tmp_path
 
 
 def test_voice_commands_open_no_internet_socket(tmp_path):
-    """The speech recogniser (pocketsphinx and its bundled model) on recorded commands, traced."""
-    pytest.importorskip("pocketsphinx")
+    """The speech recogniser (the keyword network and its shipped weights) on recorded commands, traced."""
     wav = REPO / "tests" / "data" / "voice" / "commands_espeak.wav"
     result, trace = traced(tmp_path, str(MEDIUS), "voice-test", "--wav", str(wav), "--json")
     assert result.returncode == 0, result.stderr

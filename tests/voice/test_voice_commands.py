@@ -1,26 +1,31 @@
 """Voice commands on real audio: phrases spoken by two synthetic voices at two speeds (tests/data/voice, see its
-README), mixed here with generated room noise, and talk, counting aloud and a TV-like sentence that must give no
-command. The recogniser, the noise suppressor and the segmenter all run for real (pocketsphinx's own model)."""
+README; neither voice is one the keyword network was trained on), mixed here with generated room noise, and talk,
+counting aloud and a TV-like sentence that must give no command. The recogniser runs for real: the shipped keyword
+network over the stream as a microphone delivers it, and `medius voice-test` as a user runs it."""
 
 from __future__ import annotations
 
 import json
 import pathlib
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-pytest.importorskip("pocketsphinx")
-
-from app.handsfree.audio_cleanup import NoiseSuppressor, Utterances  # noqa: E402
-from app.handsfree.voice_commands import (  # noqa: E402
-    RATE_HZ, CommandRecognizer, _edit_distance, _plausible_timing, commands_in, read_wav_16k)
+from app.handsfree import keyword_spotter
+from app.handsfree.voice_commands import (
+    RATE_HZ,
+    CommandRecognizer,
+    VoiceUnavailable,
+    commands_in,
+    read_wav_16k,
+)
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "voice"
 PIPER = ["pause", "pause", "resume", "resume", "next", "next", "repeat", "repeat", "stop", "stop"]
-ESPEAK = ["pause", "resume", "repeat", "stop"]
+ESPEAK = ["pause", "resume", "repeat", "stop"]  # what commands_espeak.wav says
 
 
 def speech_rms(x: np.ndarray) -> float:
@@ -44,9 +49,18 @@ def heard(audio: np.ndarray) -> list[str]:
     return [h.command for h in commands_in(audio)]
 
 
+def is_in_order_within(got: list[str], expected: list[str]) -> bool:
+    """Every command heard is one that was said, in the order said (some may be missed, none made up)."""
+    it = iter(expected)
+    return all(any(g == e for e in it) for g in got)
+
+
 def test_every_command_is_recognised_in_order():
-    assert heard(read_wav_16k(DATA / "commands_piper.wav")) == PIPER
     assert heard(read_wav_16k(DATA / "commands_espeak.wav")) == ESPEAK
+    # Piper is an engine the network never heard (the benchmark: about two thirds of its commands); here 8 of
+    # its 10, every command at least once, nothing made up.
+    got = heard(read_wav_16k(DATA / "commands_piper.wav"))
+    assert is_in_order_within(got, PIPER) and len(got) >= 8 and set(got) == set(PIPER), got
 
 
 def test_talk_counting_and_tv_give_no_command():
@@ -54,18 +68,12 @@ def test_talk_counting_and_tv_give_no_command():
     assert commands_in(read_wav_16k(DATA / "counting.wav")) == []
 
 
-def is_in_order_within(got: list[str], expected: list[str]) -> bool:
-    """Every command heard is one that was said, in the order said (some may be missed, none made up)."""
-    it = iter(expected)
-    return all(any(g == e for e in it) for g in got)
-
-
-def test_commands_are_recognised_in_pink_noise_at_15_db_snr():
-    """The pocketsphinx endpointer used before heard none of these (one never-ending utterance). Most are heard
-    now (the benchmark's rate in pink noise at 15 dB is ~80 %), and nothing is heard that was not said."""
-    audio = read_wav_16k(DATA / "commands_piper.wav")
+def test_commands_are_recognised_in_pink_noise_at_10_db_snr():
     for seed in (7, 8):
-        got = heard(with_noise(audio, pink(len(audio), np.random.default_rng(seed)), 15))
+        audio = read_wav_16k(DATA / "commands_espeak.wav")
+        assert heard(with_noise(audio, pink(len(audio), np.random.default_rng(seed)), 10)) == ESPEAK
+        audio = read_wav_16k(DATA / "commands_piper.wav")
+        got = heard(with_noise(audio, pink(len(audio), np.random.default_rng(seed)), 10))
         assert is_in_order_within(got, PIPER) and len(got) >= 7, got
 
 
@@ -74,6 +82,24 @@ def test_commands_are_recognised_over_a_fan_hum():
     t = np.arange(len(audio)) / RATE_HZ
     hum = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 6)) + pink(len(audio), np.random.default_rng(3))
     assert heard(with_noise(audio, hum / np.sqrt(np.mean(hum ** 2)), 15)) == ESPEAK
+
+
+def test_commands_are_recognised_behind_someone_counting_aloud():
+    """Another voice counting under the commands, 15 dB quieter: most commands are heard, no number is one (the
+    benchmark's weakest condition: 59 % at 15 dB)."""
+    counting = read_wav_16k(DATA / "counting.wav").astype(float)
+    for name, said, least in (("commands_espeak.wav", ESPEAK, 3), ("commands_piper.wav", PIPER, 5)):
+        audio = read_wav_16k(DATA / name)
+        background = np.resize(counting, len(audio))
+        got = heard(with_noise(audio, background / np.sqrt(np.mean(background ** 2)), 15))
+        assert is_in_order_within(got, said) and len(got) >= least, (name, got)
+
+
+def test_commands_are_recognised_from_a_quiet_microphone():
+    """Said far away: the voice 30 dB down, near the microphone's own hiss."""
+    audio = read_wav_16k(DATA / "commands_espeak.wav").astype(float) * 10 ** (-30 / 20)
+    hiss = np.random.default_rng(4).normal(size=len(audio)) * 32768 * 10 ** (-70 / 20)
+    assert heard((audio + hiss).astype("<i2")) == ESPEAK
 
 
 def test_counting_aloud_in_noise_gives_no_command():
@@ -87,16 +113,17 @@ def test_chunk_size_does_not_change_what_is_heard():
     whole = CommandRecognizer()
     at_once = whole.feed(audio.tobytes()) + whole.finish()
     assert [(h.t_s, h.command) for h in commands_in(audio, chunk_s=0.023)] == [(h.t_s, h.command) for h in at_once]
+    assert [h.command for h in at_once] == ESPEAK
 
 
-def test_segmenter_finds_each_command_as_one_utterance_in_noise():
-    audio = read_wav_16k(DATA / "commands_espeak.wav")
-    noisy = with_noise(audio, pink(len(audio), np.random.default_rng(5)), 10).astype(float)
-    _, _, band = NoiseSuppressor().process(noisy)
-    seg = Utterances()
-    spans = seg.push(band) + seg.flush()
-    assert len(spans) == len(ESPEAK)
-    assert all(0.3 <= s.end_s - s.start_s <= 1.5 for s in spans)
+def test_a_broken_keyword_model_makes_voice_unavailable_not_a_crash(tmp_path, monkeypatch):
+    broken = tmp_path / "models" / "voice_keywords.npz"
+    broken.parent.mkdir()
+    broken.write_bytes(b"not weights")
+    monkeypatch.setattr(keyword_spotter, "default_network",
+                        lambda: keyword_spotter.KeywordNetwork(broken))
+    with pytest.raises(VoiceUnavailable, match="keyword model does not load"):
+        CommandRecognizer()
 
 
 def test_voice_test_command_prints_json_with_times(tmp_path):
@@ -113,24 +140,18 @@ def test_voice_test_command_prints_json_with_times(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
 
-def test_phone_distance_counts_a_swap_within_a_phone_class_half():
-    next_ = "K OW CH N EH K S T".split()
-    assert _edit_distance(next_, next_) == 0
-    assert _edit_distance("K OW CH N IH K S T".split(), next_) == 0.5  # a vowel for a vowel
-    assert _edit_distance("K OW CH N EH K AA T".split(), next_) == 1  # a vowel for a fricative
-    assert _edit_distance("K OW CH N EH K T".split(), next_) == 1  # one dropped
-
-
-def test_word_timing_ignores_the_grammars_null_links():
-    """The search without its lattice pass puts (NULL) entries between words; they are not a third word."""
-    aligned = [("<sil>", 0.2), ("coach", 0.4), ("(NULL)", 0.01), ("pause", 0.5), ("(NULL)", 0.01), ("<sil>", 0.2)]
-    assert _plausible_timing(aligned, speech_s=1.0)
-    assert not _plausible_timing([("coach", 0.1), ("(NULL)", 0.01), ("pause", 0.5)], 0.7)  # "coach" too short
-    assert not _plausible_timing([("coach", 0.4), ("<sil>", 0.3), ("pause", 0.5)], 1.2)  # a pause between
-
-
-def test_words_must_fill_the_speech_span():
-    """Talk that the grammar explained as "coach resume" plus a second of silence is not a command."""
-    aligned = [("<sil>", 0.23), ("coach", 0.2), ("resume", 0.44), ("<sil>", 1.01)]
-    assert _plausible_timing(aligned, speech_s=0.8)
-    assert not _plausible_timing(aligned, speech_s=1.39)
+def test_voice_test_reports_a_damaged_model_in_one_line(tmp_path):
+    """A copy of the app whose keyword weights were damaged says so and exits 3; it does not crash."""
+    assets = pathlib.Path(__file__).resolve().parents[2] / "assets"
+    if not (assets / "models" / "voice_keywords.npz").is_file():
+        pytest.skip("the keyword model is not in this checkout's assets/")
+    copy = tmp_path / "medius_assets"
+    shutil.copytree(assets, copy, ignore=shutil.ignore_patterns("*.task", "sounds", "__pycache__"))
+    (copy / "models" / "voice_keywords.npz").write_bytes(b"damaged")
+    out = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                          "from ui.launcher import main; sys.exit(main(sys.argv[2:]))", str(tmp_path), "voice-test",
+                          "--wav", str(DATA / "counting.wav")], capture_output=True, text=True, timeout=120,
+                         env={"MEDIUS_LOG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
+                              "PYTHONPATH": str(pathlib.Path(__file__).resolve().parents[2])})
+    assert out.returncode == 3, (out.stdout, out.stderr)
+    assert "keyword model does not load" in out.stderr and out.stderr.count("\n") == 1
