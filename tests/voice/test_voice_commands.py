@@ -15,34 +15,13 @@ import numpy as np
 import pytest
 
 from app.handsfree import keyword_spotter
-from app.handsfree.voice_commands import (
-    RATE_HZ,
-    CommandRecognizer,
-    VoiceUnavailable,
-    commands_in,
-    read_wav_16k,
-)
+from app.handsfree.voice_commands import RATE_HZ, CommandRecognizer, VoiceUnavailable, commands_in, read_wav_16k
+
+from .audio_mix import pink, with_noise
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "voice"
 PIPER = ["pause", "pause", "resume", "resume", "next", "next", "repeat", "repeat", "stop", "stop"]
 ESPEAK = ["pause", "resume", "repeat", "stop"]  # what commands_espeak.wav says
-
-
-def speech_rms(x: np.ndarray) -> float:
-    loud = np.abs(x) > 0.01 * np.abs(x).max()
-    return float(np.sqrt(np.mean(x[loud] ** 2)))
-
-
-def pink(n: int, rng) -> np.ndarray:
-    spec = np.fft.rfft(rng.normal(size=n))
-    spec[1:] /= np.sqrt(np.arange(1, len(spec)))
-    x = np.fft.irfft(spec, n)
-    return x / np.sqrt(np.mean(x ** 2))
-
-
-def with_noise(audio: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
-    x = audio.astype(float)
-    return np.clip(x + noise * speech_rms(x) / 10 ** (snr_db / 20), -32768, 32767).astype("<i2")
 
 
 def heard(audio: np.ndarray) -> list[str]:
