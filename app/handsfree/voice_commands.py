@@ -16,13 +16,14 @@ paused" were trained as not a command, so television talk and counting aloud do 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from app.handsfree.keyword_features import RATE_HZ
+from app.handsfree.keyword_model import LABELS, ModelError
+from app.handsfree.keyword_spotter import KeywordSpotter, default_network
+from app.handsfree.keyword_spotter import Spotted as Heard  # t_s, command, probability
 
-COMMANDS = ("pause", "resume", "next", "repeat", "stop")
+COMMANDS = LABELS[1:]  # what the network was trained to hear, besides "other"
 WAKE_WORD = "coach"
 
 
@@ -30,20 +31,10 @@ class VoiceUnavailable(RuntimeError):
     """The keyword model is missing or does not load."""
 
 
-@dataclass(frozen=True)
-class Heard:
-    t_s: float  # when the command was recognised, seconds from the start of the stream (just after its end)
-    command: str  # one of COMMANDS
-    probability: float  # the network's lowest answer over the looks that confirmed it (higher: surer)
-
-
 class CommandRecognizer:
     """Feed 16-bit mono PCM at 16 kHz in any chunk size; get the commands that ended in it."""
 
     def __init__(self, network=None) -> None:
-        from app.handsfree.keyword_model import ModelError
-        from app.handsfree.keyword_spotter import KeywordSpotter, default_network
-
         try:
             self._spotter = KeywordSpotter(network or default_network())
         except ModelError as exc:
@@ -51,11 +42,11 @@ class CommandRecognizer:
 
     def feed(self, pcm: bytes | np.ndarray) -> list[Heard]:
         x = np.frombuffer(pcm, dtype="<i2") if isinstance(pcm, (bytes, bytearray, memoryview)) else np.asarray(pcm)
-        return [Heard(s.t_s, s.command, s.probability) for s in self._spotter.feed(x)]
+        return self._spotter.feed(x)
 
     def finish(self) -> list[Heard]:
         """End of the stream: the last sound is judged as if the room went on."""
-        return [Heard(s.t_s, s.command, s.probability) for s in self._spotter.finish()]
+        return self._spotter.finish()
 
 
 def read_wav_16k(path) -> np.ndarray:

@@ -14,7 +14,8 @@ import sys
 import numpy as np
 import pytest
 
-from app.handsfree import keyword_spotter
+from app.handsfree import voice_commands
+from app.handsfree.keyword_model import KeywordNetwork
 from app.handsfree.voice_commands import RATE_HZ, CommandRecognizer, VoiceUnavailable, commands_in, read_wav_16k
 
 from .audio_mix import pink, with_noise
@@ -99,8 +100,7 @@ def test_a_broken_keyword_model_makes_voice_unavailable_not_a_crash(tmp_path, mo
     broken = tmp_path / "models" / "voice_keywords.npz"
     broken.parent.mkdir()
     broken.write_bytes(b"not weights")
-    monkeypatch.setattr(keyword_spotter, "default_network",
-                        lambda: keyword_spotter.KeywordNetwork(broken))
+    monkeypatch.setattr(voice_commands, "default_network", lambda: KeywordNetwork(broken))
     with pytest.raises(VoiceUnavailable, match="keyword model does not load"):
         CommandRecognizer()
 
