@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from app.engine.events import Exercise, Fault
+from app.engine.events import Exercise
 from app.engine.library import fault_label
 from app.reports.export import judged_part
 from app.session.plan import SessionRun, summary_rows

@@ -78,8 +78,8 @@ def print_stance_history(store, out, *, since_day: str | None = None, limit: int
     tests = stance_tests(store, since_day=since_day, limit=limit)
     if not tests:
         return
-    print(f"\nSingle-leg stance tests (worst 1 s of free-hip drop vs standing, ±7° camera uncertainty; "
-          f"+ dropped, − rose):", file=out)
+    print("\nSingle-leg stance tests (worst 1 s of free-hip drop vs standing, ±7° camera uncertainty; "
+          "+ dropped, − rose):", file=out)
     print(f"{'id':>6}  {'day':10}  {'standing on left':32}  {'standing on right':32}  left−right", file=out)
     for t in tests:
         diff = t.left_minus_right_deg()
