@@ -94,3 +94,33 @@ def test_the_shipped_weights_are_for_this_network(network):
     assert p.shape == (len(LABELS),) and abs(p.sum() - 1) < 1e-5
     assert LABELS[int(np.argmax(p))] == "other"  # silence is no command
     assert RATE_HZ == 16000
+
+
+class _ScriptedAnswers:
+    """The network's answers set by the test, look by look, so the decision rule is what is tested here."""
+
+    def __init__(self, looks: list[dict[str, float]]) -> None:
+        self._looks = iter(looks)
+
+    def probabilities(self, window: np.ndarray) -> np.ndarray:
+        answers = next(self._looks, {})
+        p = np.array([answers.get(label, 0.0) for label in LABELS])
+        p[0] = max(0.0, 1.0 - p.sum())
+        return p
+
+
+def heard_with(looks: list[dict[str, float]]) -> list[tuple[float, str]]:
+    spotter = KeywordSpotter(_ScriptedAnswers(looks))  # one look per 0.1 s of audio (+ a 25 ms frame's length)
+    audio = np.zeros(len(looks) * RATE_HZ // 10 + RATE_HZ // 40, dtype=np.float32)
+    return [(h.t_s, h.command) for h in spotter.feed(audio)]
+
+
+def test_a_command_is_the_mean_of_three_looks_with_the_latest_agreeing():
+    quiet: list[dict[str, float]] = [{}] * 4
+    assert heard_with(quiet + [{"pause": 0.5}, {"pause": 0.7}, {"pause": 0.7}]) == [(0.5, "pause")]
+    # one very sure look does not carry two doubtful ones
+    assert heard_with(quiet + [{"pause": 0.4}, {"pause": 0.95}, {"pause": 0.4}]) == []
+    # sure on average, but the latest look hears another command
+    assert heard_with(quiet + [{"stop": 0.8}, {"stop": 0.8}, {"stop": 0.3, "next": 0.5}]) == []
+    # heard once: the spotter is deaf while the window slides over the same command
+    assert heard_with(quiet + [{"next": 0.8}] * 10) == [(0.5, "next")]
