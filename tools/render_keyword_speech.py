@@ -245,16 +245,20 @@ def main(argv: list[str] | None = None) -> int:
     espeak = espeak_voices(rng)
     items = texts(rng, args.per_command)
     jobs = [(random_voice(rng, espeak, bool(args.kokoro_python)), label, kind, text) for label, kind, text in items]
-    neural = [i for i, (v, *_) in enumerate(jobs) if v[0] == "kokoro"]
-    rest = [i for i, (v, *_) in enumerate(jobs) if v[0] != "kokoro"]
+    engine_at, engine_jobs, kokoro_at, kokoro_jobs = [], [], [], []  # where each job's audio goes, and the job
+    for i, ((engine, voice, speed, pitch_or_accent), _, _, text) in enumerate(jobs):
+        if engine == "kokoro":
+            kokoro_at.append(i)
+            kokoro_jobs.append((int(voice.removeprefix("mix")), text, speed, pitch_or_accent))
+        else:
+            engine_at.append(i)
+            engine_jobs.append((engine, voice, text, speed, pitch_or_accent))
     audio: list[np.ndarray | None] = [None] * len(jobs)
     with ProcessPoolExecutor(2) as pool:
-        for i, a in zip(rest, pool.map(render, [(*jobs[i][0][:2], jobs[i][3], *jobs[i][0][2:]) for i in rest],
-                                       chunksize=16)):
+        for i, a in zip(engine_at, pool.map(render, engine_jobs, chunksize=16)):
             audio[i] = a
-    if neural:
-        speakers = [(int(jobs[i][0][1][3:]), jobs[i][3], jobs[i][0][2], jobs[i][0][3]) for i in neural]
-        for i, a in zip(neural, render_kokoro(speakers, args.kokoro_python, args.seed)):
+    if kokoro_jobs:
+        for i, a in zip(kokoro_at, render_kokoro(kokoro_jobs, args.kokoro_python, args.seed)):
             audio[i] = a
     records = [{"label": label, "kind": kind, "text": text, "voice": "_".join(map(str, v)), "audio": a}
                for (v, label, kind, text), a in zip(jobs, audio) if a is not None]
