@@ -43,7 +43,7 @@ MODEL_FILE = ("models", "voice_keywords.npz")
 
 @dataclass(frozen=True)
 class Spotted:
-    t_s: float  # end of the first look that heard it: just after the command ended (seconds into the stream)
+    t_s: float  # end of the first of the looks averaged: about when the command ended (seconds into the stream)
     command: str
     probability: float  # the network's mean answer over the confirming looks
 
